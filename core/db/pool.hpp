@@ -1,0 +1,117 @@
+// The PostgreSQL connection pool: asynchronous libpq connections, one shard per event loop.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/db/result.hpp"
+#include "core/db/value.hpp"
+#include "core/runtime/async.hpp"
+
+namespace keel::runtime {
+class event_loops;
+}
+
+namespace keel::db {
+
+namespace detail {
+class connection;
+class shard;
+}  // namespace detail
+
+struct pool_options {
+  std::string url;                                   // libpq URI or key=value string
+  int size = 10;                                     // connections in all, split across loops
+  std::chrono::milliseconds acquire_timeout{5000};   // then keel::unavailable (503)
+  std::chrono::milliseconds statement_timeout{10000};
+  std::chrono::milliseconds connect_timeout{5000};
+  bool pgbouncer_mode = false;  // transaction pooling: no named prepared statements
+  std::string application_name = "keel";
+};
+
+struct pool_stats {
+  int size = 0;     // connections allowed
+  int open = 0;     // connections established
+  int idle = 0;     // established and free
+  int waiting = 0;  // acquirers waiting for a connection
+};
+
+// A connection taken from the pool; it goes back when the lease is destroyed.
+// A lease that was in an unfinished transaction is rolled back before reuse.
+class lease {
+ public:
+  lease() = default;
+  lease(detail::shard* shard, detail::connection* conn) : shard_(shard), conn_(conn) {}
+  lease(lease&& other) noexcept;
+  lease& operator=(lease&& other) noexcept;
+  ~lease();
+
+  template <class... A>
+  async<result> query(std::string_view sql, const A&... args) {
+    return execute(sql, params::of(args...));
+  }
+  // `sql` must stay alive until the returned awaitable completes (a literal always does).
+  async<result> execute(std::string_view sql, params p);
+
+  explicit operator bool() const { return conn_ != nullptr; }
+
+ private:
+  void give_back();
+  detail::shard* shard_ = nullptr;
+  detail::connection* conn_ = nullptr;
+};
+
+// BEGIN on construction by pool::begin(); ROLLBACK unless commit() was awaited.
+class transaction {
+ public:
+  explicit transaction(lease l) : lease_(std::move(l)) {}
+  transaction(transaction&&) noexcept = default;
+  ~transaction();
+
+  template <class... A>
+  async<result> query(std::string_view sql, const A&... args) {
+    return execute(sql, params::of(args...));
+  }
+  async<result> execute(std::string_view sql, params p);
+  async<void> commit();
+  async<void> rollback();
+
+ private:
+  lease lease_;
+  bool finished_ = false;
+};
+
+class pool {
+ public:
+  pool(runtime::event_loops& loops, pool_options options);
+  ~pool();
+  pool(const pool&) = delete;
+  pool& operator=(const pool&) = delete;
+
+  // Runs one statement on a pooled connection of the calling loop.
+  template <class... A>
+  async<result> query(std::string_view sql, const A&... args) {
+    return execute(sql, params::of(args...));
+  }
+  async<result> execute(std::string_view sql, params p);
+
+  async<lease> acquire();
+  async<transaction> begin();
+
+  // Answers whether a trivial query succeeds within `timeout` (for /ready).
+  async<bool> ping(std::chrono::milliseconds timeout);
+
+  // Stops handing out connections, waits for leases to come back, closes every connection.
+  async<void> close();
+
+  pool_stats stats() const;
+  const pool_options& options() const { return options_; }
+
+ private:
+  detail::shard& current_shard();
+  pool_options options_;
+  std::vector<std::unique_ptr<detail::shard>> shards_;
+};
+
+}  // namespace keel::db

@@ -1,0 +1,63 @@
+// What a handler sees of an HTTP request: views into the server's parsed message.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace keel::http {
+
+enum class method { get, head, post, put, patch, delete_, options, other };
+
+std::string_view method_name(method m);  // "GET", ...
+method parse_method(std::string_view name);
+
+// Valid only while the handler runs: every view points into the server's buffers.
+class request {
+ public:
+  // Looks up a header, case-insensitively, in the transport's message.
+  using header_lookup = std::optional<std::string_view> (*)(const void* message,
+                                                            std::string_view name);
+
+  request(method verb, std::string_view target, std::string_view body, const void* message,
+          header_lookup lookup);
+
+  method verb() const { return verb_; }
+  std::string_view target() const { return target_; }  // path and query as sent
+  std::string_view path() const { return path_; }      // without the query
+  std::string_view query_string() const { return query_; }
+  std::string_view body() const { return body_; }
+  std::optional<std::string_view> header(std::string_view name) const {
+    return lookup_(message_, name);
+  }
+
+  // A query parameter, percent-decoded ('+' is a space); nullopt when absent.
+  std::optional<std::string> query_param(std::string_view name) const;
+
+  // A path parameter captured by the router ("slug" for "/templates/{slug}").
+  std::string_view path_param(std::string_view name) const;
+  void set_path_params(std::vector<std::pair<std::string_view, std::string_view>> params) {
+    path_params_ = std::move(params);
+  }
+
+  const std::string& request_id() const { return request_id_; }
+  void set_request_id(std::string id) { request_id_ = std::move(id); }
+
+  std::string_view remote_address() const { return remote_address_; }
+  void set_remote_address(std::string_view address) { remote_address_ = address; }
+
+ private:
+  method verb_;
+  std::string_view target_;
+  std::string_view path_;
+  std::string_view query_;
+  std::string_view body_;
+  const void* message_;
+  header_lookup lookup_;
+  std::vector<std::pair<std::string_view, std::string_view>> path_params_;
+  std::string request_id_;
+  std::string_view remote_address_;
+};
+
+}  // namespace keel::http

@@ -1,0 +1,50 @@
+// Structured logging: one JSON object per line on stdout, or readable lines when pretty.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace keel::log {
+
+enum class level { debug, info, warn, error };
+enum class format { json, pretty };
+
+void configure(level min_level, format fmt);
+bool enabled(level l);
+std::optional<level> parse_level(std::string_view name);
+
+// A field's value. Never put a secret, password, token or OTP here.
+using value = std::variant<std::string_view, std::int64_t, double, bool>;
+struct field {
+  std::string_view key;
+  value val;
+  field(std::string_view k, std::string_view v) : key(k), val(v) {}
+  field(std::string_view k, const char* v) : key(k), val(std::string_view(v)) {}
+  field(std::string_view k, const std::string& v) : key(k), val(std::string_view(v)) {}
+  field(std::string_view k, bool v) : key(k), val(v) {}
+  field(std::string_view k, double v) : key(k), val(v) {}
+  template <class I>
+    requires std::is_integral_v<I>
+  field(std::string_view k, I v) : key(k), val(static_cast<std::int64_t>(v)) {}
+};
+using fields = std::initializer_list<field>;
+
+// Writes one line with one write(2), so lines from several threads never interleave.
+void write(level l, std::string_view msg, fields f = {});
+
+inline void debug(std::string_view msg, fields f = {}) {
+  if (enabled(level::debug)) write(level::debug, msg, f);
+}
+inline void info(std::string_view msg, fields f = {}) {
+  if (enabled(level::info)) write(level::info, msg, f);
+}
+inline void warn(std::string_view msg, fields f = {}) {
+  if (enabled(level::warn)) write(level::warn, msg, f);
+}
+inline void error(std::string_view msg, fields f = {}) { write(level::error, msg, f); }
+
+}  // namespace keel::log
