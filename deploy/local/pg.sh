@@ -23,8 +23,15 @@ case "$action" in
   start)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
-    # postgres must be able to reach the folder through the project path.
-    [ "$(id -u)" = 0 ] && chmod o+x "$root" "$root/.local" 2>/dev/null || true
+    # The postgres user must be able to reach the folder: add the search (x) bit to any
+    # folder on the way that lacks it (a clone under /root, say). Nothing is made readable.
+    if [ "$(id -u)" = 0 ]; then
+      d="$dir"
+      while [ "$d" != "/" ]; do
+        d="$(dirname "$d")"
+        runuser -u postgres -- test -x "$d" 2>/dev/null || chmod o+x "$d"
+      done
+    fi
     if [ ! -f "$data/PG_VERSION" ]; then
       as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
       cat >>"$data/postgresql.conf" <<CONF

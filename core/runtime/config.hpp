@@ -1,0 +1,86 @@
+// Configuration: every variable declared once, read from the environment at start-up.
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace keel::runtime {
+
+// The programs a variable is read by (a bit set).
+enum program : unsigned { api = 1, worker = 2, cron = 4, every_program = api | worker | cron };
+
+// The settings of all three programs; each reads only the variables declared for it.
+struct config {
+  // Every program
+  std::string database_url;
+  std::string redis_url;
+  int db_pool_size = 0;
+  std::chrono::milliseconds db_acquire_timeout{};
+  std::chrono::milliseconds db_statement_timeout{};
+  bool db_pgbouncer = false;
+  std::string log_level;
+  std::string log_format;
+  std::chrono::milliseconds shutdown_grace{};
+  // keel-api
+  std::string host;
+  int port = 0;
+  int http_threads = 0;
+  std::size_t http_body_limit = 0;
+  std::chrono::milliseconds http_header_timeout{};
+  std::chrono::milliseconds http_body_timeout{};
+  std::chrono::milliseconds http_idle_timeout{};
+  std::vector<std::string> cors_origins;
+  bool hsts = false;
+  bool access_log = true;
+  // keel-worker
+  std::chrono::milliseconds worker_poll_interval{};
+};
+
+using config_field =
+    std::variant<std::string config::*, int config::*, std::size_t config::*, bool config::*,
+                 std::chrono::milliseconds config::*, std::vector<std::string> config::*>;
+
+struct config_var {
+  std::string_view name;
+  config_field field;
+  std::string_view default_value;  // used when unset; empty and not required means "off"
+  bool required = false;
+  bool secret = false;  // never printed: not in --help defaults, not in logs
+  std::string_view description;
+  unsigned programs = every_program;
+  long long min = 0;          // for integers and sizes
+  long long max = 1LL << 40;  // for integers and sizes
+};
+
+// The one declaration of every variable (core/runtime/config_vars.cpp).
+const std::vector<config_var>& config_vars();
+
+// Thrown with every problem found, one per line, so they can be fixed in one go.
+class config_error : public std::runtime_error {
+ public:
+  explicit config_error(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+env_lookup process_environment();
+
+// Reads the variables of `p`; throws config_error listing all problems.
+config load_config(unsigned p, const env_lookup& env = process_environment());
+
+// "250ms", "10s", "5m", "24h", "14d"; nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+// The variables of `p` as --help shows them: name, default, description.
+std::string describe_variables(unsigned p);
+
+}  // namespace keel::runtime

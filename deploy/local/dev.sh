@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs, builds, starts a project-local PostgreSQL (under .local/, no Docker), migrates,
+# then runs keel-worker in the background and keel-api in the foreground with readable logs.
+# Ctrl-C stops all of it.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+preset="${PRESET:-debug}"
+
+"$root/deploy/local/install-deps.sh"
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"
+
+admin_url="$("$root/deploy/local/pg.sh" start dev "${KEEL_DEV_PG_PORT:-55432}")"
+psql -q -X "$admin_url" -tc "SELECT 1 FROM pg_database WHERE datname = 'keel_dev'" | grep -q 1 ||
+  psql -q -X "$admin_url" -c "CREATE DATABASE keel_dev" >/dev/null
+
+export DATABASE_URL="${DATABASE_URL:-${admin_url%/postgres}/keel_dev}"
+export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:3000}"
+
+"build/$preset/keel-cron" run db.migrate
+
+worker_pid=""
+cleanup() {
+  [ -n "$worker_pid" ] && kill "$worker_pid" 2>/dev/null && wait "$worker_pid" 2>/dev/null || true
+  "$root/deploy/local/pg.sh" stop dev
+}
+trap cleanup EXIT
+
+"build/$preset/keel-worker" &
+worker_pid=$!
+echo "keel-api on http://127.0.0.1:${PORT:-8080} (try /health, /api/v1/templates, /docs); Ctrl-C stops"
+"build/$preset/keel-api"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what keel needs to build, run and test on Debian 12 (run as root, or with sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config clang-format
+  libboost1.81-dev libboost-json1.81-dev   # Debian's default Boost (1.74) has no Boost.JSON
+  libpq-dev libsodium-dev libhiredis-dev libfmt-dev libssl-dev libcurl4-openssl-dev catch2
+  postgresql-15 postgresql-client-15 redis-server python3-aiosmtpd
+)
+
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs, builds and runs the whole test suite against real servers on loopback ports:
+# a throwaway PostgreSQL 15 cluster (its own port), started here and stopped at the end.
+#   deploy/local/test.sh            build (debug preset) and run every test
+#   PRESET=asan deploy/local/test.sh   the same under AddressSanitizer + UBSan
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+preset="${PRESET:-debug}"
+pg_name="test"
+pg_port="${KEEL_TEST_PG_PORT:-55433}"
+
+"$root/deploy/local/install-deps.sh"
+
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"
+
+cleanup() { PG_FSYNC=off "$root/deploy/local/pg.sh" stop "$pg_name" || true; }
+trap cleanup EXIT
+
+# fsync off: a test cluster holds nothing worth keeping, and it makes tests faster.
+admin_url="$(PG_FSYNC=off "$root/deploy/local/pg.sh" start "$pg_name" "$pg_port")"
+
+# Every test database is cloned from one migrated template (CREATE DATABASE ... TEMPLATE).
+psql -q -X -v ON_ERROR_STOP=1 "$admin_url" <<SQL >/dev/null
+SELECT format('DROP DATABASE %I', datname) FROM pg_database WHERE datname LIKE 'keel_t_%' \gexec
+DROP DATABASE IF EXISTS keel_template;
+CREATE DATABASE keel_template;
+SQL
+DATABASE_URL="${admin_url%/postgres}/keel_template" LOG_LEVEL=warn \
+  "build/$preset/keel-cron" run db.migrate
+
+export KEEL_TEST_PG_URL="$admin_url"
+export KEEL_TEST_PG_NAME="$pg_name"
+export KEEL_TEST_TEMPLATE_DB="keel_template"
+
+# One test at a time: some tests stop and restart the PostgreSQL server.
+ctest --preset "$preset" --timeout 300
