@@ -1,0 +1,46 @@
+// A named one-shot task that keel-cron runs (migrations, pruning, reports, ...).
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/runtime/async.hpp"
+#include "core/runtime/config.hpp"
+
+namespace keel::db {
+class pool;
+}
+
+namespace keel::cron {
+
+struct task_context {
+  const runtime::config& cfg;
+  db::pool& db;
+  std::vector<std::string> args;  // what followed the task name on the command line
+};
+
+struct task {
+  std::string name;     // "db.migrate": area.verb
+  std::string summary;  // one line for `keel-cron list`
+  std::string help;     // `keel-cron run NAME --help`: what it does, its arguments
+  // Returns the exit status: 0 success. Throwing is a failure too (status 1).
+  std::function<async<int>(task_context&)> run;
+};
+
+class registry {
+ public:
+  // Throws std::logic_error for a name registered twice.
+  void add(task t);
+  const task* find(std::string_view name) const;
+  const std::vector<task>& all() const { return tasks_; }
+
+ private:
+  std::vector<task> tasks_;
+};
+
+// keel-cron's command line: `list`, `run NAME [ARGS...]`, `run NAME --help`, `--help`.
+// Exit status: 0 success, 1 task failure, 2 usage error, unknown task or bad configuration.
+int run_command_line(const registry& tasks, int argc, char** argv);
+
+}  // namespace keel::cron

@@ -1,0 +1,9 @@
+// The task groups keel-cron registers; each feature adds its tasks with one function.
+#pragma once
+#include "core/cron/task.hpp"
+
+namespace keel::cron {
+
+void add_db_tasks(registry& tasks);
+
+}  // namespace keel::cron

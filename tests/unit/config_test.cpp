@@ -1,0 +1,115 @@
+// Configuration: declared once, read from the environment, every problem reported together.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "core/runtime/config.hpp"
+
+using namespace keel::runtime;
+
+namespace {
+
+env_lookup env_of(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(std::string(name));
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("defaults apply when only the required variables are set") {
+  auto cfg = load_config(api, env_of({{"DATABASE_URL", "postgresql://u@h/db"}}));
+  CHECK(cfg.database_url == "postgresql://u@h/db");
+  CHECK(cfg.port == 8080);
+  CHECK(cfg.host == "0.0.0.0");
+  CHECK(cfg.db_pool_size == 10);
+  CHECK(cfg.db_acquire_timeout == std::chrono::seconds(5));
+  CHECK(cfg.cors_origins.empty());
+  CHECK(cfg.log_format == "json");
+}
+
+TEST_CASE("every problem is reported together, naming each variable") {
+  try {
+    load_config(api, env_of({{"PORT", "eighty"},
+                             {"DB_POOL_SIZE", "0"},
+                             {"LOG_FORMAT", "xml"},
+                             {"SHUTDOWN_GRACE", "10 parsecs"},
+                             {"CORS_ORIGINS", "*"}}));
+    FAIL("expected config_error");
+  } catch (const config_error& e) {
+    std::string all = e.what();
+    CHECK(e.problems().size() == 6);
+    CHECK(all.find("DATABASE_URL is required") != std::string::npos);
+    CHECK(all.find("PORT") != std::string::npos);
+    CHECK(all.find("DB_POOL_SIZE") != std::string::npos);
+    CHECK(all.find("LOG_FORMAT") != std::string::npos);
+    CHECK(all.find("SHUTDOWN_GRACE") != std::string::npos);
+    CHECK(all.find("CORS_ORIGINS") != std::string::npos);
+  }
+}
+
+TEST_CASE("a secret value is never echoed in a configuration problem") {
+  try {
+    load_config(worker, env_of({{"DATABASE_URL", "postgresql://u:hunter2@h/db"},
+                                {"DB_PGBOUNCER", "hunter3"},
+                                {"WORKER_POLL_INTERVAL", "soon"}}));
+    FAIL("expected config_error");
+  } catch (const config_error& e) {
+    std::string all = e.what();
+    CHECK(all.find("hunter2") == std::string::npos);
+    CHECK(all.find("WORKER_POLL_INTERVAL") != std::string::npos);
+  }
+}
+
+TEST_CASE("a program reads only its own variables") {
+  // PORT is keel-api's: a broken PORT does not stop keel-worker from starting.
+  auto cfg = load_config(worker, env_of({{"DATABASE_URL", "postgresql://h/db"}, {"PORT", "x"}}));
+  CHECK(cfg.worker_poll_interval == std::chrono::seconds(1));
+  CHECK_THROWS_AS(load_config(api, env_of({{"DATABASE_URL", "postgresql://h/db"}, {"PORT", "x"}})),
+                  config_error);
+}
+
+TEST_CASE("durations take a unit") {
+  CHECK(parse_duration("250ms") == std::chrono::milliseconds(250));
+  CHECK(parse_duration("10s") == std::chrono::seconds(10));
+  CHECK(parse_duration("5m") == std::chrono::minutes(5));
+  CHECK(parse_duration("24h") == std::chrono::hours(24));
+  CHECK(parse_duration("14d") == std::chrono::hours(14 * 24));
+  CHECK_FALSE(parse_duration("10"));
+  CHECK_FALSE(parse_duration("s"));
+  CHECK_FALSE(parse_duration("-5s"));
+}
+
+TEST_CASE("CORS_ORIGINS is a trimmed comma-separated list of explicit origins") {
+  auto cfg = load_config(api, env_of({{"DATABASE_URL", "postgresql://h/db"},
+                                      {"CORS_ORIGINS", " https://a.example , http://localhost:3000,"}}));
+  REQUIRE(cfg.cors_origins.size() == 2);
+  CHECK(cfg.cors_origins[0] == "https://a.example");
+  CHECK(cfg.cors_origins[1] == "http://localhost:3000");
+}
+
+TEST_CASE(".env.example lists exactly the declared variables with their defaults") {
+  std::ifstream in(std::string(KEEL_SOURCE_DIR) + "/.env.example");
+  REQUIRE(in);
+  std::regex assignment(R"(^#?\s*([A-Z][A-Z0-9_]*)=(.*)$)");
+  std::map<std::string, std::string> listed;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, assignment)) listed[m[1]] = m[2];
+  }
+  std::set<std::string> declared;
+  for (const auto& var : config_vars()) {
+    declared.insert(std::string(var.name));
+    INFO(var.name);
+    REQUIRE(listed.count(std::string(var.name)) == 1);
+    if (!var.required && !var.secret) CHECK(listed[std::string(var.name)] == var.default_value);
+  }
+  for (const auto& [name, value] : listed) {
+    INFO(name);
+    CHECK(declared.count(name) == 1);
+  }
+}

@@ -1,0 +1,72 @@
+// keel-worker: connects, waits for jobs and runs them; stops gracefully on SIGTERM.
+// The job system (kinds, claiming, retries) comes with the jobs feature; for now the
+// worker proves the plumbing: configuration, the pool, readiness and shutdown.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/db/pool.hpp"
+#include "core/runtime/event_loops.hpp"
+#include "core/runtime/log.hpp"
+#include "core/runtime/program.hpp"
+#include "core/runtime/shutdown.hpp"
+
+namespace {
+
+const keel::runtime::program_info worker_program{
+    "keel-worker", "Runs jobs from the PostgreSQL job table until SIGTERM.", "[--help]",
+    keel::runtime::worker};
+
+// Waits for the database (it may start after the worker), then idles between polls.
+keel::async<void> wait_for_work(keel::db::pool& db, const keel::runtime::config& cfg,
+                                const bool& stopping) {
+  auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer timer(executor);
+  bool connected = false;
+  while (!stopping) {
+    bool up = co_await db.ping(std::chrono::seconds(2));
+    if (up != connected) {
+      connected = up;
+      if (up) {
+        keel::log::info("worker ready: waiting for jobs");
+      } else {
+        keel::log::warn("database unreachable; retrying");
+      }
+    }
+    timer.expires_after(cfg.worker_poll_interval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto cfg = keel::runtime::start_program(worker_program, argc, argv);
+  keel::runtime::event_loops loops(1);
+  keel::db::pool db(loops, {.url = cfg.database_url,
+                            .size = cfg.db_pool_size,
+                            .acquire_timeout = cfg.db_acquire_timeout,
+                            .statement_timeout = cfg.db_statement_timeout,
+                            .pgbouncer_mode = cfg.db_pgbouncer,
+                            .application_name = "keel-worker"});
+  bool stopping = false;
+  keel::runtime::shutdown_signal signal(loops, [&] {
+    stopping = true;
+    boost::asio::co_spawn(
+        loops.loop(0),
+        [&]() -> keel::async<void> {
+          co_await db.close();
+          signal.cancel();
+          loops.release_work();
+        },
+        boost::asio::detached);
+  });
+  boost::asio::co_spawn(loops.loop(0), wait_for_work(db, cfg, stopping), boost::asio::detached);
+  keel::log::info("keel-worker started");
+  loops.run();
+  keel::log::info("keel-worker stopped");
+  return 0;
+}
