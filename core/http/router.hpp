@@ -2,6 +2,7 @@
 #pragma once
 #include <boost/json/value.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,0 +1,126 @@
+// Request accessors: method names, the path/query split, query and path parameters.
+#include "core/http/request.hpp"
+
+namespace keel::http {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded decoding; a broken escape is kept as sent rather than
+// rejected, so a stray '%' in a search box does not turn into an error.
+std::string percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
+               hex_value(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view method_name(method m) {
+  switch (m) {
+    case method::get:
+      return "GET";
+    case method::head:
+      return "HEAD";
+    case method::post:
+      return "POST";
+    case method::put:
+      return "PUT";
+    case method::patch:
+      return "PATCH";
+    case method::delete_:
+      return "DELETE";
+    case method::options:
+      return "OPTIONS";
+    case method::other:
+      return "OTHER";
+  }
+  return "OTHER";
+}
+
+method parse_method(std::string_view name) {
+  // Methods are case-sensitive (RFC 9110 9.1): "get" is not GET.
+  switch (name.size()) {
+    case 3:
+      if (name == "GET") return method::get;
+      if (name == "PUT") return method::put;
+      break;
+    case 4:
+      if (name == "HEAD") return method::head;
+      if (name == "POST") return method::post;
+      break;
+    case 5:
+      if (name == "PATCH") return method::patch;
+      break;
+    case 6:
+      if (name == "DELETE") return method::delete_;
+      break;
+    case 7:
+      if (name == "OPTIONS") return method::options;
+      break;
+    default:
+      break;
+  }
+  return method::other;
+}
+
+request::request(method verb, std::string_view target, std::string_view body, const void* message,
+                 header_lookup lookup)
+    : verb_(verb), target_(target), body_(body), message_(message), lookup_(lookup) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) {
+    path_ = target;
+  } else {
+    path_ = target.substr(0, q);
+    query_ = target.substr(q + 1);
+  }
+  // A fragment is never sent by a conforming client; drop one anyway so it cannot leak
+  // into a parameter value.
+  if (auto h = query_.find('#'); h != std::string_view::npos) query_ = query_.substr(0, h);
+}
+
+std::optional<std::string> request::query_param(std::string_view name) const {
+  std::string_view rest = query_;
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    std::string_view raw_key = pair.substr(0, eq);
+    std::string_view raw_value =
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    // Compare without decoding when the key has nothing to decode (the common case).
+    bool plain = raw_key.find_first_of("%+") == std::string_view::npos;
+    if (plain ? raw_key == name : percent_decode(raw_key) == name) {
+      return percent_decode(raw_value);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view request::path_param(std::string_view name) const {
+  for (const auto& [key, value] : path_params_) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+}  // namespace keel::http
