@@ -150,27 +150,13 @@ recreate_db() {
 prepare_keel_db() {
   recreate_db keel_bench
   if [ "$keel_skip" = 1 ]; then
-    # Without keel there is no migration to run: make the table the lookup reads, with the
-    # columns the migration defines, and a few rows, so the peers still have something to find.
-    log "KEEL_SKIP=1: creating a stand-in rule_templates table in keel_bench"
-    psql -X -q -v ON_ERROR_STOP=1 "$(db_url keel_bench)" <<'SQL'
-CREATE TABLE rule_templates (
-  id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  slug        text NOT NULL UNIQUE,
-  title       text NOT NULL,
-  category    text NOT NULL,
-  description text NOT NULL,
-  document    jsonb NOT NULL,
-  sort_order  integer NOT NULL,
-  created_at  timestamptz NOT NULL DEFAULT now(),
-  updated_at  timestamptz NOT NULL DEFAULT now()
-);
-INSERT INTO rule_templates (slug, title, category, description, document, sort_order)
-SELECT 'template-' || i, 'Template ' || i, 'general', 'A stand-in template for the benchmark.',
-       jsonb_build_object('version', 1, 'rules', jsonb_build_array(
-         jsonb_build_object('field', 'amount', 'op', 'gt', 'value', i * 10))), i
-  FROM generate_series(1, 20) AS i;
-SQL
+    # Without keel-cron, apply the same schema files with psql (each in one transaction), so
+    # the peers read the same table and rows keel would.
+    log "KEEL_SKIP=1: applying schema/*.sql to keel_bench with psql"
+    local f
+    for f in "$root"/schema/*.sql; do
+      psql -X -q -v ON_ERROR_STOP=1 --single-transaction -f "$f" "$(db_url keel_bench)" >/dev/null
+    done
   else
     log "migrating keel_bench (keel-cron run db.migrate)"
     DATABASE_URL="$(db_url keel_bench)" LOG_LEVEL=warn "$root/build/release/keel-cron" run db.migrate
