@@ -1,0 +1,47 @@
+// Collects every field problem of one input so a client hears about all of them at once.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/runtime/error.hpp"
+
+namespace keel::dto {
+
+// Messages are recorded against the path being read ("items[2].name"); a cross-field
+// check (keel_validate) adds its own with add(field, message).
+class problems {
+ public:
+  // Restores the path when the reader leaves a member or an element.
+  class scope {
+   public:
+    scope(std::string& path, std::size_t keep) : path_(path), keep_(keep) {}
+    scope(const scope&) = delete;
+    scope& operator=(const scope&) = delete;
+    ~scope() { path_.resize(keep_); }
+
+   private:
+    std::string& path_;
+    std::size_t keep_;
+  };
+
+  [[nodiscard]] scope enter_field(std::string_view name);
+  [[nodiscard]] scope enter_index(std::size_t index);
+
+  void add(std::string message);                          // at the current path
+  void add(std::string_view field, std::string message);  // at a member of the current path
+
+  const std::string& path() const { return path_; }
+  std::size_t size() const { return errors_.size(); }
+  bool empty() const { return errors_.empty(); }
+
+  // Throws keel::validation_failed with everything recorded, if anything was.
+  void throw_if_any();
+
+ private:
+  std::string path_;
+  std::vector<field_error> errors_;
+};
+
+}  // namespace keel::dto

@@ -1,0 +1,93 @@
+// Query parameters into a DTO, with the same rules and 422 reporting as JSON bodies.
+//
+// A query DTO is a described struct of scalars: std::string, bool ("true"/"false"/"1"/"0"),
+// integers, double, keel::uuid, keel::timestamp, described enums, and std::optional of those.
+// An empty value (?cursor=) counts as absent, which is what HTML forms send for a blank field.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/dto/detail/from_json.hpp"
+#include "core/dto/problems.hpp"
+
+namespace keel::dto {
+namespace detail {
+
+template <class T>
+bool read_text(std::string_view s, T& out, problems& p) {
+  auto assign = [&out](auto&& read) {
+    if (!read) return false;
+    out = static_cast<T>(*read);
+    return true;
+  };
+  if constexpr (is_optional<T>) {
+    typename T::value_type inner{};
+    if (!read_text(s, inner, p)) return false;
+    out = std::move(inner);
+    return true;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    out.assign(s);
+    return true;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return assign(text_bool(s, p));
+  } else if constexpr (is_integer<T> && std::is_signed_v<T>) {
+    return assign(text_signed(s, range_of<T>(), p));
+  } else if constexpr (is_integer<T>) {
+    return assign(text_unsigned(s, range_of<T>(), p));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return assign(text_number(s, p));
+  } else if constexpr (std::is_same_v<T, uuid>) {
+    return assign(text_uuid(s, p));
+  } else if constexpr (std::is_same_v<T, timestamp>) {
+    return assign(text_timestamp(s, p));
+  } else if constexpr (is_described_enum<T>) {
+    return read_enum(s, out, p);
+  } else {
+    static_assert(always_false<T>, "keel::dto: query parameters must be scalars or optionals");
+  }
+}
+
+}  // namespace detail
+
+// `lookup(name)` returns the decoded parameter or nullopt when absent, e.g.
+// [&](std::string_view n) { return request.query_param(n); }. Taking a callable keeps
+// core/dto free of HTTP. Throws keel::validation_failed listing every bad parameter.
+template <class T, class Lookup>
+T decode_query(Lookup&& lookup) {
+  static_assert(detail::is_described_struct<T>, "decode_query<T>: T must be a described struct");
+  detail::check_rules<T>();
+  T out{};
+  problems found;
+  boost::mp11::mp_for_each<detail::members_of<T>>([&](auto D) {
+    using M = detail::member_type<T, decltype(D)>;
+    auto at = found.enter_field(D.name);
+    std::optional<std::string> text = lookup(std::string_view(D.name));
+    if (!text || text->empty()) {
+      if constexpr (!detail::is_optional<M>) found.add("is required");
+      return;
+    }
+    if (detail::read_text(*text, out.*D.pointer, found)) {
+      detail::check_member<T, decltype(D)>(out.*D.pointer, found);
+    }
+  });
+  if constexpr (requires { keel_validate(static_cast<const T&>(out), found); }) {
+    if (found.empty()) keel_validate(static_cast<const T&>(out), found);
+  }
+  found.throw_if_any();
+  return out;
+}
+
+// One path or query value converted alone (e.g. a {id} path parameter as keel::uuid);
+// a bad value is keel::validation_failed naming `name`.
+template <class T>
+T decode_param(std::string_view name, std::string_view text) {
+  T out{};
+  problems found;
+  auto at = found.enter_field(name);
+  if (detail::read_text(text, out, found)) return out;
+  found.throw_if_any();
+  return out;
+}
+
+}  // namespace keel::dto
