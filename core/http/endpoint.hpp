@@ -1,0 +1,218 @@
+// Typed routes: the handler's signature names its query, body and result DTOs, and this
+// layer decodes, validates, encodes and documents them, so a routes file reads as a table.
+//
+//   r.add(http::get("/api/v1/templates", {.summary = "List rule templates", .tag = "templates"},
+//                   [&svc](http::input<templates::list_query>& in) -> async<templates::page> {
+//                     co_return co_await svc.list(in.query);
+//                   }));
+//
+// The handler takes `http::input<Query, Body>&` (either may be no_query / no_body) and returns
+// async<Out>: a DTO (encoded as JSON with the success status), void (204), http::reply<DTO>
+// (a DTO plus a status or headers of its own), or a raw http::response.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/dto/json.hpp"
+#include "core/dto/query.hpp"
+#include "core/dto/schema.hpp"
+#include "core/http/router.hpp"
+#include "core/runtime/async.hpp"
+
+namespace keel::http {
+
+struct no_query {};
+struct no_body {};
+
+// What a typed handler receives. `raw` is the request itself: headers, path parameters,
+// the request id; valid only while the handler runs, like the request.
+template <class Query = no_query, class Body = no_body>
+struct input {
+  request& raw;
+  Query query;
+  Body body;
+
+  // A path parameter ("/templates/{id}") as T; a value that does not convert is a 422 naming it.
+  template <class T = std::string_view>
+  T path(std::string_view name) const {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return raw.path_param(name);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      return std::string(raw.path_param(name));
+    } else {
+      return dto::decode_param<T>(name, raw.path_param(name));
+    }
+  }
+};
+
+// A DTO answer that sets its own status (0 keeps the endpoint's) or headers, e.g.
+// 201 with Location, or Set-Cookie.
+template <class T>
+struct reply {
+  T body;
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// What the OpenAPI document says beyond what the types already tell it.
+// Every member has an initializer so that designated initializers may leave any out
+// without -Wmissing-field-initializers.
+struct endpoint_doc {
+  std::string summary{};
+  std::string tag{};
+  int status = 0;             // success status; 0 means 200, or 204 when the handler returns void
+  std::vector<int> errors{};  // problem answers the types cannot know: 401, 403, 404, 409...
+  bool hidden = false;
+};
+
+namespace detail {
+
+// 415 unless the Content-Type is application/json or a +json type, charset allowed.
+void require_json_body(const request& req);
+// 422 when anything is decoded, 413 and 415 when a body is; sorted, without duplicates.
+std::vector<int> implied_errors(bool has_query, bool has_body, std::vector<int> declared);
+
+template <class F>
+struct handler_traits : handler_traits<decltype(&F::operator())> {};
+template <class C, class R, class A>
+struct handler_traits<R (C::*)(A) const> {
+  using arg = std::remove_cvref_t<A>;
+  using result = R;
+};
+template <class R, class A>
+struct handler_traits<R (*)(A)> {
+  using arg = std::remove_cvref_t<A>;
+  using result = R;
+};
+
+template <class T>
+struct input_types {
+  static_assert(dto::detail::always_false<T>,
+                "an endpoint handler takes one parameter: http::input<Query, Body>&");
+};
+template <class Q, class B>
+struct input_types<input<Q, B>> {
+  using query = Q;
+  using body = B;
+};
+
+template <class T>
+struct awaited {
+  static_assert(dto::detail::always_false<T>, "an endpoint handler returns async<Out>");
+};
+template <class T, class E>
+struct awaited<boost::asio::awaitable<T, E>> {
+  using type = T;
+};
+
+template <class T>
+inline constexpr bool is_reply = false;
+template <class T>
+inline constexpr bool is_reply<reply<T>> = true;
+
+template <class Q>
+Q read_query(const request& req) {
+  if constexpr (std::is_same_v<Q, no_query>) {
+    return {};
+  } else {
+    return dto::decode_query<Q>([&req](std::string_view name) { return req.query_param(name); });
+  }
+}
+
+template <class B>
+B read_body(const request& req) {
+  if constexpr (std::is_same_v<B, no_body>) {
+    return {};
+  } else {
+    require_json_body(req);
+    return dto::parse_body<B>(req.body());
+  }
+}
+
+template <class T>
+response encode_reply(reply<T> r, int status) {
+  response res = response::json(dto::encode(r.body), r.status ? r.status : status);
+  for (auto& [name, value] : r.headers) res.with_header(std::move(name), std::move(value));
+  return res;
+}
+
+// A free coroutine holding the handler by shared_ptr: the frame owns everything it uses,
+// so nothing dangles however the route table is copied or moved.
+template <class Q, class B, class Out, class Fn>
+async<response> run_endpoint(std::shared_ptr<const Fn> fn, int status, request& req) {
+  input<Q, B> in{req, read_query<Q>(req), read_body<B>(req)};
+  if constexpr (std::is_void_v<Out>) {
+    co_await (*fn)(in);
+    co_return response::no_content();
+  } else if constexpr (std::is_same_v<Out, response>) {
+    co_return co_await (*fn)(in);
+  } else if constexpr (is_reply<Out>) {
+    co_return encode_reply(co_await (*fn)(in), status);
+  } else {
+    co_return response::json(dto::encode(co_await (*fn)(in)), status);
+  }
+}
+
+template <class Q, class B, class Out>
+route_doc document(endpoint_doc doc) {
+  constexpr bool has_query = !std::is_same_v<Q, no_query>;
+  constexpr bool has_body = !std::is_same_v<B, no_body>;
+  route_doc d;
+  d.summary = std::move(doc.summary);
+  d.tag = std::move(doc.tag);
+  d.hidden = doc.hidden;
+  if constexpr (has_query) d.query_schema = dto::inline_schema<Q>();
+  if constexpr (has_body) d.request_schema = dto::standalone_schema<B>();
+  if constexpr (is_reply<Out>) {
+    d.response_schema = dto::standalone_schema<decltype(Out::body)>();
+  } else if constexpr (!std::is_void_v<Out> && !std::is_same_v<Out, response>) {
+    d.response_schema = dto::standalone_schema<Out>();
+  }
+  d.success_status = doc.status ? doc.status : std::is_void_v<Out> ? 204 : 200;
+  d.error_statuses = implied_errors(has_query, has_body, std::move(doc.errors));
+  return d;
+}
+
+}  // namespace detail
+
+template <class Fn>
+route endpoint(method verb, std::string path, endpoint_doc doc, Fn fn) {
+  using traits = detail::handler_traits<Fn>;
+  using query = typename detail::input_types<typename traits::arg>::query;
+  using body = typename detail::input_types<typename traits::arg>::body;
+  using out = typename detail::awaited<typename traits::result>::type;
+  route r;
+  r.verb = verb;
+  r.path = std::move(path);
+  r.doc = detail::document<query, body, out>(std::move(doc));
+  r.run = [fn = std::make_shared<const Fn>(std::move(fn)), status = r.doc.success_status](
+              request& req) { return detail::run_endpoint<query, body, out>(fn, status, req); };
+  return r;
+}
+
+template <class Fn>
+route get(std::string path, endpoint_doc doc, Fn fn) {
+  return endpoint(method::get, std::move(path), std::move(doc), std::move(fn));
+}
+template <class Fn>
+route post(std::string path, endpoint_doc doc, Fn fn) {
+  return endpoint(method::post, std::move(path), std::move(doc), std::move(fn));
+}
+template <class Fn>
+route put(std::string path, endpoint_doc doc, Fn fn) {
+  return endpoint(method::put, std::move(path), std::move(doc), std::move(fn));
+}
+template <class Fn>
+route patch(std::string path, endpoint_doc doc, Fn fn) {
+  return endpoint(method::patch, std::move(path), std::move(doc), std::move(fn));
+}
+template <class Fn>
+route delete_(std::string path, endpoint_doc doc, Fn fn) {
+  return endpoint(method::delete_, std::move(path), std::move(doc), std::move(fn));
+}
+
+}  // namespace keel::http
