@@ -312,7 +312,7 @@ Figures are **ratios from one run on one machine**: every server below ran on th
 machine, in the same run, one at a time, with the load generator on the same cores. Compare
 the ratios, not the absolute numbers, and compare runs only on the same machine.
 
-- Machine: $cpu, $cores cores, $mem RAM; $os, Linux $kernel
+- Machine: $cpu, $cores cores, $mem RAM; $os, Linux $kernel; load average before the run: $load_before
 - Date: $date; keel commit $commit$([ "$keel_skip" = 1 ] && echo " (keel not run: KEEL_SKIP=1)")
 - Load: \`wrk -t$wrk_threads -c$connections -d$duration --latency URL\` after a $warmup warm-up;
   \`pgbench -n -S -M simple -c 10 -j 2 -T $(seconds_of "$duration")\` on a \`pgbench -i -s 10\` database
@@ -355,6 +355,8 @@ EOF
 
 # --- main -------------------------------------------------------------------------------------
 mkdir -p "$out"
+# Other work on the machine skews every figure; the load before the run goes into the report.
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 ensure_tools
 ensure_node_modules
 [ "$keel_skip" = 1 ] || build_keel
