@@ -1,0 +1,34 @@
+// Private to the server: turns one parsed request (or a transport failure) into response bytes.
+#pragma once
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/http/detail/state.hpp"
+
+namespace keel::http::detail {
+
+using request_message = boost::beast::http::request<boost::beast::http::string_body>;
+
+// Why the transport refused a request before any handler could see it.
+struct rejection {
+  int status;
+  std::string_view code;
+  std::string_view detail;
+};
+
+struct exchange {
+  const request_message* message = nullptr;  // null when the request could not be parsed
+  const rejection* rejected = nullptr;
+  std::string_view remote;
+  clock::time_point start;
+  std::string* out = nullptr;  // the serialized response is written here
+  bool keep_alive = false;     // set by answer(): whether the connection may stay open
+};
+
+// Runs the middleware steps and the handler, in DESIGN.md's order, and serializes the
+// response into *x.out. Never throws for anything a client sends.
+net::awaitable<void> answer(exchange& x, loop_state& loop);
+
+}  // namespace keel::http::detail
