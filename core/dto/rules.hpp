@@ -45,7 +45,9 @@ struct constraints {
   std::optional<std::size_t> min_items;
   std::optional<std::size_t> max_items;
   format string_format = format::none;
-  std::string_view pattern;  // ECMAScript; searched, not anchored (as JSON Schema): add ^...$
+  // ECMAScript, searched rather than matched (as JSON Schema does): anchor with ^...$.
+  // Requires max_length, checked first, so the regex never sees an unbounded input.
+  std::string_view pattern;
   std::array<std::string_view, max_choices> choices{};
   std::size_t choice_count = 0;
   std::string_view description;  // shown in the OpenAPI document

@@ -62,7 +62,7 @@ BOOST_DESCRIBE_STRUCT(order, (),
 constexpr auto keel_rules(const order*) {
   using namespace keel::dto;
   return rules(field("items").min_items(1).max_items(3), field("discount").range(0, 0.5),
-               field("coupon").pattern("^[A-Z]{4}[0-9]{2}$"),
+               field("coupon").max_length(6).pattern("^[A-Z]{4}[0-9]{2}$"),
                field("channel").one_of("web", "mobile"));
 }
 
@@ -198,6 +198,13 @@ TEST_CASE("pattern, one_of, ranges and item counts are enforced") {
         std::vector<std::string>{"items: must not be empty", "discount: must be at most 0.5",
                                  "coupon: must match ^[A-Z]{4}[0-9]{2}$",
                                  "channel: must be one of: web, mobile"});
+}
+
+TEST_CASE("an oversized value reports its length and is not matched against the pattern") {
+  auto body = boost::json::parse(valid_order).as_object();
+  body["coupon"] = std::string(100000, 'A');
+  CHECK(field_errors_of([&] { decode<order>(body); }) ==
+        std::vector<std::string>{"coupon: must be at most 6 characters"});
 }
 
 TEST_CASE("wrong types are reported per field") {

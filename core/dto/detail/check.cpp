@@ -48,6 +48,7 @@ void check_string(std::string_view value, const constraints& c, const std::regex
                                  : fmt::format("must be at least {} characters", *c.min_length));
     } else if (c.max_length && n > *c.max_length) {
       out.add(fmt::format("must be at most {} characters", *c.max_length));
+      return;  // nothing else is checked on an oversized value, least of all a regex
     }
   }
   if (c.string_format != format::none && !matches_format(value, c.string_format)) {

@@ -39,6 +39,9 @@ void check_value(const V& value, problems& out) {
                                 c.string_format != format::none || c.choice_count > 0;
     constexpr bool number_rules = c.minimum || c.maximum;
     constexpr bool item_rules = c.min_items || c.max_items;
+    static_assert(c.pattern.empty() || c.max_length,
+                  "keel_rules: a pattern needs a max_length too: std::regex recurses per "
+                  "character, so an unbounded input could exhaust the stack");
     static_assert(!text_rules || is_text<V>,
                   "keel_rules: length, pattern, format and one_of apply to string fields");
     static_assert(!number_rules || is_number<V>,
