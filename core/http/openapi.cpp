@@ -112,6 +112,22 @@ std::string operation_id(std::string_view verb, std::string_view path) {
   return id;
 }
 
+// A query parameter is absent rather than null, so an optional member's "null" is dropped.
+value not_null(value schema) {
+  auto* o = schema.if_object();
+  if (!o) return schema;
+  if (auto* type = o->if_contains("type"); type && type->is_array()) {
+    array& types = type->as_array();
+    types.erase(std::remove(types.begin(), types.end(), value("null")), types.end());
+    if (types.size() == 1) *type = value(types.front());
+  }
+  if (auto* choices = o->if_contains("enum"); choices && choices->is_array()) {
+    array& list = choices->as_array();
+    list.erase(std::remove(list.begin(), list.end(), value(nullptr)), list.end());
+  }
+  return schema;
+}
+
 array parameters(const route& r, object& components) {
   array out;
   std::string_view path = r.path;
@@ -138,7 +154,7 @@ array parameters(const route& r, object& components) {
           parameter["description"] = p->at("description");
           p->erase("description");
         }
-        parameter["schema"] = std::move(property);
+        parameter["schema"] = not_null(std::move(property));
         out.push_back(std::move(parameter));
       }
     }

@@ -101,8 +101,8 @@ TEST_CASE("query parameters come from the query DTO with their required flags") 
   CHECK(op.at("tags") == parse(R"(["widgets"])"));
   CHECK(op.at("parameters") == parse(R"([
     {"name":"limit","in":"query","required":false,"description":"Page size",
-     "schema":{"type":["integer","null"],"format":"int32","minimum":1,"maximum":100}},
-    {"name":"cursor","in":"query","required":false,"schema":{"type":["string","null"]}},
+     "schema":{"type":"integer","format":"int32","minimum":1,"maximum":100}},
+    {"name":"cursor","in":"query","required":false,"schema":{"type":"string"}},
     {"name":"owner","in":"query","required":true,"schema":{"type":"string"}}])"));
   CHECK(op.at("responses").at("200").at("content").at("application/json").at("schema") ==
         parse(R"({"type":"object","properties":{
