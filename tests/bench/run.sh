@@ -124,7 +124,8 @@ build_keel() {
   else
     log "building keel (Release)"
     # Only the two programs the benchmark runs; the test suites are not needed here.
-    (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target keel-api keel-cron)
+    (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target keel-api keel-cron) \
+      || die "keel did not build (KEEL_SKIP=1 measures the peers only)"
   fi
   [ -x "$root/build/release/keel-api" ] || die "build/release/keel-api is missing"
   [ -x "$root/build/release/keel-cron" ] || die "build/release/keel-cron is missing"
