@@ -43,6 +43,51 @@ std::string remote_of(const tcp::socket& socket) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
+using request_parser = bhttp::request_parser<bhttp::string_body>;
+
+// Sends `bytes`, first with plain non-blocking writes: a small response nearly always fits in
+// the socket buffer, and finishing inline saves the scheduler round trip an asynchronous
+// completion costs. Only what does not fit waits for the socket.
+net::awaitable<boost::system::error_code> send(connection& conn, std::string_view bytes) {
+  boost::system::error_code ec;
+  while (!bytes.empty()) {
+    std::size_t n = conn.socket.write_some(net::buffer(bytes), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) break;
+    if (ec) co_return ec;
+    bytes.remove_prefix(n);
+  }
+  if (!bytes.empty()) {
+    auto [wec, wn] = co_await net::async_write(conn.socket, net::buffer(bytes), use_tuple);
+    ec = wec;
+  }
+  co_return ec;
+}
+
+// Parses the headers already buffered, reading more only when they are incomplete, for the
+// same reason: bhttp::async_read_header would complete asynchronously even when the whole
+// request is already in the buffer (the common case after the idle read).
+net::awaitable<boost::system::error_code> read_header(connection& conn,
+                                                      boost::beast::flat_buffer& buffer,
+                                                      request_parser& parser) {
+  boost::system::error_code ec;
+  for (;;) {
+    if (buffer.size() > 0) {
+      std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (parser.is_header_done()) co_return boost::system::error_code{};
+      if (ec && ec != bhttp::error::need_more) co_return ec;
+      if (!ec && used > 0) continue;
+    }
+    auto [rec, n] = co_await conn.socket.async_read_some(buffer.prepare(4096), use_tuple);
+    if (rec == net::error::eof) {
+      // The client hung up mid-headers (or before any): a disconnect, not a bad request.
+      co_return bhttp::error::partial_message;
+    }
+    if (rec) co_return rec;
+    buffer.commit(n);
+  }
+}
+
 // Closes after a refusal without losing it: a client still sending the body it was refused
 // would otherwise get a reset, which can destroy the response before it reads it. So stop
 // sending, then read and discard for a moment (as nginx's lingering close does).
@@ -67,7 +112,7 @@ net::awaitable<void> refuse(connection& conn, loop_state& loop, const rejection&
   co_await answer(x, loop);
   conn.timed_out = false;
   conn.deadline = clock::now() + farewell_timeout;
-  auto [ec, n] = co_await net::async_write(conn.socket, net::buffer(out), use_tuple);
+  auto ec = co_await send(conn, out);
   // A client too slow to send its request gets no extra time to read the answer.
   if (!ec && &why != &slow_client) co_await linger(conn);
 }
@@ -79,9 +124,11 @@ net::awaitable<void> run_session(tcp::socket socket, loop_state& loop) {
   registration registered(loop, conn);
   const server_options& o = loop.shared.options;
   const std::string remote = remote_of(conn.socket);
+  boost::system::error_code blocking_ec;
+  conn.socket.non_blocking(true, blocking_ec);  // see send()
   boost::beast::flat_buffer buffer;
   std::string out;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+  std::optional<request_parser> parser;
   // A new connection must deliver its first headers within header_timeout of the accept.
   clock::time_point header_deadline = clock::now() + o.header_timeout;
   bool first = true;
@@ -106,7 +153,7 @@ net::awaitable<void> run_session(tcp::socket socket, loop_state& loop) {
     parser->header_limit(header_limit);
     parser->body_limit(boost::none);  // checked below, so a 413 still gets full headers
     conn.deadline = header_deadline;
-    auto [hec, hn] = co_await bhttp::async_read_header(conn.socket, buffer, *parser, use_tuple);
+    auto hec = co_await read_header(conn, buffer, *parser);
     if (hec) {
       if (conn.timed_out) {
         co_await refuse(conn, loop, slow_client, nullptr, remote, out);
@@ -130,8 +177,7 @@ net::awaitable<void> run_session(tcp::socket socket, loop_state& loop) {
           expect != message.end() && boost::beast::iequals(expect->value(), "100-continue")) {
         static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
         conn.deadline = clock::now() + o.body_timeout;
-        auto [cec, cn] = co_await net::async_write(conn.socket, net::buffer(go_on), use_tuple);
-        if (cec) break;
+        if (co_await send(conn, go_on)) break;
       }
       conn.deadline = clock::now() + o.body_timeout;
       auto [bec, bn] = co_await bhttp::async_read(conn.socket, buffer, *parser, use_tuple);
@@ -154,8 +200,7 @@ net::awaitable<void> run_session(tcp::socket socket, loop_state& loop) {
 
     // Writing is bounded too, so a client that never reads cannot hold the connection.
     conn.deadline = clock::now() + o.body_timeout;
-    auto [wec, wn] = co_await net::async_write(conn.socket, net::buffer(out), use_tuple);
-    if (wec) break;
+    if (co_await send(conn, out)) break;
     if (!x.keep_alive) {
       if (rejected != nullptr) co_await linger(conn);
       break;
