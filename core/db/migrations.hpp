@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/runtime/async.hpp"
@@ -12,6 +13,10 @@ namespace keel::db {
 class pool;
 
 struct migration_file {
+  migration_file() = default;
+  // From literals, strings and the generated file's string_views alike.
+  migration_file(std::string_view name, std::string_view sql) : name(name), sql(sql) {}
+
   std::string name;  // "0001_init.sql": the order and the identity of a migration
   std::string sql;
 };

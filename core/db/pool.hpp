@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/db/result.hpp"
 #include "core/db/value.hpp"
@@ -21,9 +22,9 @@ class shard;
 }  // namespace detail
 
 struct pool_options {
-  std::string url;                                   // libpq URI or key=value string
-  int size = 10;                                     // connections in all, split across loops
-  std::chrono::milliseconds acquire_timeout{5000};   // then keel::unavailable (503)
+  std::string url;                                  // libpq URI or key=value string
+  int size = 10;                                    // connections in all, split across loops
+  std::chrono::milliseconds acquire_timeout{5000};  // then keel::unavailable (503)
   std::chrono::milliseconds statement_timeout{10000};
   std::chrono::milliseconds connect_timeout{5000};
   bool pgbouncer_mode = false;  // transaction pooling: no named prepared statements
@@ -54,10 +55,21 @@ class lease {
   // `sql` must stay alive until the returned awaitable completes (a literal always does).
   async<result> execute(std::string_view sql, params p);
 
+  // Several statements through the simple query protocol (a migration file); no parameters.
+  async<void> run_script(std::string_view sql);
+
+  // Sets this session's statement timeout (0: none), server- and client-side, for work that
+  // legitimately runs long (migrations, advisory lock waits). The connection is closed
+  // rather than reused when the lease ends, so the setting never leaks to other callers.
+  async<void> set_statement_timeout(std::chrono::milliseconds timeout);
+
   explicit operator bool() const { return conn_ != nullptr; }
 
  private:
+  friend class transaction;
+  friend class pool;
   void give_back();
+  void check_held() const;
   detail::shard* shard_ = nullptr;
   detail::connection* conn_ = nullptr;
 };
@@ -110,6 +122,7 @@ class pool {
 
  private:
   detail::shard& current_shard();
+  runtime::event_loops& loops_;
   pool_options options_;
   std::vector<std::unique_ptr<detail::shard>> shards_;
 };

@@ -1,0 +1,91 @@
+// One asynchronous libpq connection, driven by coroutines on its shard's event loop.
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/db/pool.hpp"
+
+typedef struct pg_conn PGconn;
+
+namespace keel::db::detail {
+
+// The watchdog's period: the resolution of client-side deadlines and of idle-age checks.
+inline constexpr std::chrono::milliseconds watchdog_tick{100};
+
+class connection {
+ public:
+  // `clock` is the shard's watchdog tick counter: deadlines are counted in its ticks so that
+  // the hot path never reads a clock or arms a timer.
+  connection(boost::asio::io_context& io, const pool_options& options, const std::uint64_t& clock);
+  ~connection();
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  // Throws keel::unavailable (connection_lost_code) when the server cannot be reached.
+  async<void> connect();
+
+  // One statement, text parameters and results; prepared and cached unless pgbouncer_mode.
+  async<result> execute(std::string_view sql, const params& p);
+  // One statement, never prepared (BEGIN, COMMIT, ...).
+  async<result> execute_unnamed(std::string_view sql, const params& p);
+  // Several statements through the simple query protocol; no parameters.
+  async<void> run_script(std::string_view sql);
+
+  // Overrides statement_timeout for this session (0: none); the session is then not reused.
+  async<void> set_statement_timeout(std::chrono::milliseconds timeout);
+
+  // Broken connections are discarded when they come back; `lost` says the server went away.
+  bool broken() const { return broken_; }
+  bool lost() const { return lost_; }
+  PGconn* native() const { return conn_; }
+  bool session_modified() const { return session_modified_; }
+  // The transaction state (PQtransactionStatus) for the shard's release decision.
+  bool in_transaction() const;
+  bool idle_and_healthy() const;  // no query in flight and not in a transaction
+  // A non-blocking check that an idle connection still works (reads what the server sent).
+  bool still_alive();
+
+  // Called by the shard's watchdog on every tick: cancels a wait that passed its deadline.
+  void check_deadline();
+
+  std::uint64_t idle_since = 0;  // the tick it was last returned to the pool
+
+ private:
+  async<void> wait_readable();
+  async<void> wait_writable();
+  async<void> flush();
+  async<result> collect_result();
+  bool socket_readable_now() const;
+  void start_statement_deadline();
+  async<result> send_unnamed(std::string_view sql, const char* const* values, int count);
+  [[noreturn]] void fail_lost(std::string_view what);
+  [[noreturn]] void fail_send();
+  [[noreturn]] void throw_result_error(const struct pg_result* res);
+
+  boost::asio::posix::stream_descriptor socket_;
+  const pool_options& options_;
+  const std::uint64_t& clock_;
+  PGconn* conn_ = nullptr;
+
+  std::uint64_t deadline_ = 0;  // tick after which the wait in progress is cancelled; 0: none
+  bool timed_out_ = false;
+  bool connecting_ = false;
+  bool broken_ = false;
+  bool lost_ = false;
+  bool session_modified_ = false;
+  std::chrono::milliseconds statement_timeout_;
+
+  // Prepared statements by SQL text. Transparent lookup: a hit allocates nothing.
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::string, text_hash, std::equal_to<>> prepared_;
+  std::string sql_buffer_;  // a NUL-terminated copy of the statement for unnamed sends
+};
+
+}  // namespace keel::db::detail
