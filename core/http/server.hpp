@@ -34,6 +34,7 @@ struct server_options {
 class server {
  public:
   // `routes` and `metrics` must outlive the server; routes must not change once start() ran.
+  // Destroy the server only after shutdown() completed or the loops stopped running.
   server(runtime::event_loops& loops, const router& routes, server_options options,
          metrics::registry& metrics);
   ~server();
