@@ -1,9 +1,9 @@
 // Database tasks: apply migrations (the pre-deploy job) and show their state.
 #include <fmt/format.h>
 
-#include "cron/tasks.hpp"
 #include "core/db/migrations.hpp"
 #include "core/runtime/log.hpp"
+#include "cron/tasks.hpp"
 
 namespace keel::cron {
 
@@ -30,7 +30,8 @@ void add_db_tasks(registry& tasks) {
         int pending = 0;
         for (const auto& s : states) {
           if (s.applied) {
-            fmt::print("applied  {}  {}\n", s.name, s.applied_at ? format_timestamp(*s.applied_at) : "");
+            fmt::print("applied  {}  {}\n", s.name,
+                       s.applied_at ? format_timestamp(*s.applied_at) : "");
           } else {
             ++pending;
             fmt::print("pending  {}\n", s.name);

@@ -1,6 +1,7 @@
 // keel-worker: connects, waits for jobs and runs them; stops gracefully on SIGTERM.
 // The job system (kinds, claiming, retries) comes with the jobs feature; for now the
 // worker proves the plumbing: configuration, the pool, readiness and shutdown.
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,11 +20,10 @@ const keel::runtime::program_info worker_program{
     "keel-worker", "Runs jobs from the PostgreSQL job table until SIGTERM.", "[--help]",
     keel::runtime::worker};
 
-// Waits for the database (it may start after the worker), then idles between polls.
+// Waits for the database (it may come up after the worker), then idles between polls
+// until `stopping`; the shutdown cancels `timer` so that no poll interval delays the exit.
 keel::async<void> wait_for_work(keel::db::pool& db, const keel::runtime::config& cfg,
-                                const bool& stopping) {
-  auto executor = co_await boost::asio::this_coro::executor;
-  boost::asio::steady_timer timer(executor);
+                                boost::asio::steady_timer& timer, const bool& stopping) {
   bool connected = false;
   while (!stopping) {
     bool up = co_await db.ping(std::chrono::seconds(2));
@@ -35,9 +35,9 @@ keel::async<void> wait_for_work(keel::db::pool& db, const keel::runtime::config&
         keel::log::warn("database unreachable; retrying");
       }
     }
+    if (stopping) break;
     timer.expires_after(cfg.worker_poll_interval);
-    boost::system::error_code ec;
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
 }
 
@@ -52,19 +52,21 @@ int main(int argc, char** argv) {
                             .statement_timeout = cfg.db_statement_timeout,
                             .pgbouncer_mode = cfg.db_pgbouncer,
                             .application_name = "keel-worker"});
+  boost::asio::steady_timer poll_timer(loops.loop(0));
   bool stopping = false;
+  boost::asio::co_spawn(
+      loops.loop(0),
+      [&]() -> keel::async<void> {
+        co_await wait_for_work(db, cfg, poll_timer, stopping);
+        co_await db.close();
+        loops.release_work();
+      },
+      boost::asio::detached);
   keel::runtime::shutdown_signal signal(loops, [&] {
     stopping = true;
-    boost::asio::co_spawn(
-        loops.loop(0),
-        [&]() -> keel::async<void> {
-          co_await db.close();
-          signal.cancel();
-          loops.release_work();
-        },
-        boost::asio::detached);
+    poll_timer.cancel();
+    signal.cancel();
   });
-  boost::asio::co_spawn(loops.loop(0), wait_for_work(db, cfg, stopping), boost::asio::detached);
   keel::log::info("keel-worker started");
   loops.run();
   keel::log::info("keel-worker stopped");

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <exception>
 #include <stdexcept>
@@ -51,8 +52,8 @@ int run_task(const task& t, std::vector<std::string> args, int argc, char** argv
       },
       boost::asio::detached);
   loops.run();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - started)
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
                 .count();
   log::info(status == 0 ? "task succeeded" : "task failed",
             {{"task", t.name}, {"status", status}, {"duration_ms", ms}});
@@ -91,7 +92,8 @@ int run_command_line(const registry& tasks, int argc, char** argv) {
   }
   const task* t = tasks.find(words[1]);
   if (t == nullptr) {
-    fmt::print(stderr, "keel-cron: unknown task {:?}; `keel-cron list` shows the tasks\n", words[1]);
+    fmt::print(stderr, "keel-cron: unknown task {:?}; `keel-cron list` shows the tasks\n",
+               words[1]);
     return 2;
   }
   std::vector<std::string> args(words.begin() + 2, words.end());

@@ -97,12 +97,18 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (!amount) return std::nullopt;
   auto unit = text.substr(digits);
   long long per_unit = 0;
-  if (unit == "ms") per_unit = 1;
-  else if (unit == "s") per_unit = 1000;
-  else if (unit == "m") per_unit = 60'000;
-  else if (unit == "h") per_unit = 3'600'000;
-  else if (unit == "d") per_unit = 86'400'000;
-  else return std::nullopt;
+  if (unit == "ms")
+    per_unit = 1;
+  else if (unit == "s")
+    per_unit = 1000;
+  else if (unit == "m")
+    per_unit = 60'000;
+  else if (unit == "h")
+    per_unit = 3'600'000;
+  else if (unit == "d")
+    per_unit = 86'400'000;
+  else
+    return std::nullopt;
   return std::chrono::milliseconds(*amount * per_unit);
 }
 
@@ -129,14 +135,15 @@ config load_config(unsigned p, const env_lookup& env) {
       if (origin == "*") {
         problems.push_back("CORS_ORIGINS must list origins explicitly; '*' is not allowed");
       } else if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
-        problems.push_back(fmt::format("CORS_ORIGINS entry {:?} must start with http:// or https://",
-                                       origin));
+        problems.push_back(
+            fmt::format("CORS_ORIGINS entry {:?} must start with http:// or https://", origin));
       }
     }
   }
   if (cfg.log_level != "debug" && cfg.log_level != "info" && cfg.log_level != "warn" &&
       cfg.log_level != "error") {
-    problems.push_back(fmt::format("LOG_LEVEL={:?} must be debug, info, warn or error", cfg.log_level));
+    problems.push_back(
+        fmt::format("LOG_LEVEL={:?} must be debug, info, warn or error", cfg.log_level));
   }
   if (cfg.log_format != "json" && cfg.log_format != "pretty") {
     problems.push_back(fmt::format("LOG_FORMAT={:?} must be json or pretty", cfg.log_format));
@@ -149,10 +156,10 @@ std::string describe_variables(unsigned p) {
   std::string out;
   for (const auto& var : config_vars()) {
     if ((var.programs & p) == 0) continue;
-    std::string shown = var.required        ? "required"
-                        : var.secret        ? "optional, secret"
+    std::string shown = var.required                ? "required"
+                        : var.secret                ? "optional, secret"
                         : var.default_value.empty() ? "unset"
-                                            : fmt::format("default {}", var.default_value);
+                                                    : fmt::format("default {}", var.default_value);
     out += fmt::format("  {:<22} {} ({})\n", var.name, var.description, shown);
   }
   return out;

@@ -3,11 +3,11 @@
 
 #include <unistd.h>
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 namespace keel::log {
 namespace {
@@ -17,10 +17,14 @@ std::atomic<format> format_{format::json};
 
 std::string_view level_name(level l) {
   switch (l) {
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
+    case level::debug:
+      return "debug";
+    case level::info:
+      return "info";
+    case level::warn:
+      return "warn";
+    case level::error:
+      return "error";
   }
   return "info";
 }
@@ -30,11 +34,21 @@ void append_json_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out.append(std::string_view("\\\"")); break;
-      case '\\': out.append(std::string_view("\\\\")); break;
-      case '\n': out.append(std::string_view("\\n")); break;
-      case '\r': out.append(std::string_view("\\r")); break;
-      case '\t': out.append(std::string_view("\\t")); break;
+      case '"':
+        out.append(std::string_view("\\\""));
+        break;
+      case '\\':
+        out.append(std::string_view("\\\\"));
+        break;
+      case '\n':
+        out.append(std::string_view("\\n"));
+        break;
+      case '\r':
+        out.append(std::string_view("\\r"));
+        break;
+      case '\t':
+        out.append(std::string_view("\\t"));
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
@@ -72,7 +86,9 @@ void configure(level min_level, format fmt) {
   format_ = fmt;
 }
 
-bool enabled(level l) { return l >= min_level_.load(std::memory_order_relaxed); }
+bool enabled(level l) {
+  return l >= min_level_.load(std::memory_order_relaxed);
+}
 
 std::optional<level> parse_level(std::string_view name) {
   if (name == "debug") return level::debug;
@@ -83,12 +99,14 @@ std::optional<level> parse_level(std::string_view name) {
 }
 
 void write(level l, std::string_view msg, fields f) {
-  auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now());
+  auto now = std::chrono::system_clock::now();
+  auto seconds = std::chrono::floor<std::chrono::seconds>(now);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now - seconds).count();
   fmt::memory_buffer out;
   if (format_.load(std::memory_order_relaxed) == format::json) {
-    fmt::format_to(std::back_inserter(out), "{{\"ts\":\"{:%Y-%m-%dT%H:%M:%S}Z\",\"level\":\"{}\",\"msg\":",
-                   now, level_name(l));
+    fmt::format_to(std::back_inserter(out),
+                   "{{\"ts\":\"{:%Y-%m-%dT%H:%M:%S}.{:03}Z\",\"level\":\"{}\",\"msg\":", seconds,
+                   millis, level_name(l));
     append_json_string(out, msg);
     for (const auto& field : f) {
       out.push_back(',');
@@ -98,7 +116,8 @@ void write(level l, std::string_view msg, fields f) {
     }
     out.append(std::string_view("}\n"));
   } else {
-    fmt::format_to(std::back_inserter(out), "{:%H:%M:%S} {:<5} {}", now, level_name(l), msg);
+    fmt::format_to(std::back_inserter(out), "{:%H:%M:%S}.{:03} {:<5} {}", seconds, millis,
+                   level_name(l), msg);
     for (const auto& field : f) {
       fmt::format_to(std::back_inserter(out), " {}=", field.key);
       append_value(out, field.val, false);

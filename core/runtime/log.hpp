@@ -1,11 +1,11 @@
 // Structured logging: one JSON object per line on stdout, or readable lines when pretty.
 #pragma once
 #include <cstdint>
-#include <optional>
-#include <type_traits>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 namespace keel::log {
@@ -28,8 +28,8 @@ struct field {
   field(std::string_view k, bool v) : key(k), val(v) {}
   field(std::string_view k, double v) : key(k), val(v) {}
   template <class I>
-    requires std::is_integral_v<I>
-  field(std::string_view k, I v) : key(k), val(static_cast<std::int64_t>(v)) {}
+  requires std::is_integral_v<I> field(std::string_view k, I v)
+      : key(k), val(static_cast<std::int64_t>(v)) {}
 };
 using fields = std::initializer_list<field>;
 
@@ -45,6 +45,8 @@ inline void info(std::string_view msg, fields f = {}) {
 inline void warn(std::string_view msg, fields f = {}) {
   if (enabled(level::warn)) write(level::warn, msg, f);
 }
-inline void error(std::string_view msg, fields f = {}) { write(level::error, msg, f); }
+inline void error(std::string_view msg, fields f = {}) {
+  write(level::error, msg, f);
+}
 
 }  // namespace keel::log

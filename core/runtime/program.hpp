@@ -7,10 +7,10 @@
 namespace keel::runtime {
 
 struct program_info {
-  std::string_view name;      // "keel-api"
-  std::string_view summary;   // one line
-  std::string_view usage;     // argument synopsis, e.g. "[--help]"
-  unsigned variables;         // which configuration variables it reads
+  std::string_view name;     // "keel-api"
+  std::string_view summary;  // one line
+  std::string_view usage;    // argument synopsis, e.g. "[--help]"
+  unsigned variables;        // which configuration variables it reads
 };
 
 // Prints usage and exits 0 for --help/-h; prints every configuration problem and

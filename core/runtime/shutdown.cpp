@@ -15,13 +15,14 @@ struct shutdown_signal::impl {
   boost::asio::signal_set signals;
   std::function<void()> begin_shutdown;
   bool started = false;
+  bool cancelled = false;
 
   impl(boost::asio::io_context& io, std::function<void()> f)
       : signals(io, SIGTERM, SIGINT), begin_shutdown(std::move(f)) {}
 
   void wait() {
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
-      if (ec) return;  // cancelled
+      if (ec || cancelled) return;
       if (started) {
         log::warn("second signal during shutdown: exiting now", {{"signal", signo}});
         std::_Exit(1);
@@ -29,7 +30,9 @@ struct shutdown_signal::impl {
       started = true;
       log::info("shutdown requested", {{"signal", signo}});
       begin_shutdown();
-      wait();
+      // Keep listening so that a second signal can force the exit, unless the shutdown
+      // already finished (it may cancel synchronously) and the loop should be free to end.
+      if (!cancelled) wait();
     });
   }
 };
@@ -42,6 +45,7 @@ shutdown_signal::shutdown_signal(event_loops& loops, std::function<void()> begin
 shutdown_signal::~shutdown_signal() = default;
 
 void shutdown_signal::cancel() {
+  impl_->cancelled = true;
   boost::system::error_code ignored;
   impl_->signals.cancel(ignored);
 }

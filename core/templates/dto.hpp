@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/dto/page.hpp"
 #include "core/dto/rules.hpp"
@@ -43,13 +44,70 @@ BOOST_DESCRIBE_STRUCT(list_query, (), (category, limit, cursor))
 
 constexpr auto keel_rules(const list_query*) {
   using namespace keel::dto;
-  return rules(field("category").format(format::slug).max_length(64).description(
-                   "Only templates of this category"),
+  return rules(field("category")
+                   .format(format::slug)
+                   .max_length(64)
+                   .description("Only templates of this category"),
                field("limit").range(1, 100).description("Page size, 20 when absent"),
-               field("cursor").max_length(512).description(
-                   "next_cursor of the previous page"));
+               field("cursor").max_length(512).description("next_cursor of the previous page"));
 }
 
 using template_page = dto::page<rule_template>;
+
+// The shape of a rule document, checked by POST /api/v1/rules/validate so that an editor
+// can tell a user what is wrong before the rule is saved. Extra keys (action parameters
+// such as "template" or "delay") are allowed and left to the action that reads them.
+struct rule_trigger {
+  std::optional<std::string> event;     // "user.registered"
+  std::optional<std::string> schedule;  // "daily", "weekly"
+};
+BOOST_DESCRIBE_STRUCT(rule_trigger, (), (event, schedule))
+
+constexpr auto keel_rules(const rule_trigger*) {
+  using namespace keel::dto;
+  return rules(field("event").pattern("^[a-z_]+(\\.[a-z_]+)+$").max_length(100),
+               field("schedule").one_of("hourly", "daily", "weekly", "monthly"));
+}
+
+struct rule_condition {
+  std::string field;
+  std::string op;
+  boost::json::value value;
+};
+BOOST_DESCRIBE_STRUCT(rule_condition, (), (field, op, value))
+
+constexpr auto keel_rules(const rule_condition*) {
+  using namespace keel::dto;
+  return rules(field("field").pattern("^[a-z_]+(\\.[a-z_0-9]+)+$").max_length(100),
+               field("op").one_of("eq", "ne", "lt", "lte", "gt", "gte", "in"));
+}
+
+struct rule_action {
+  std::string type;  // "email.send"
+};
+BOOST_DESCRIBE_STRUCT(rule_action, (), (type))
+
+constexpr auto keel_rules(const rule_action*) {
+  using namespace keel::dto;
+  return rules(field("type").pattern("^[a-z_]+(\\.[a-z_]+)+$").max_length(100));
+}
+
+struct rule_document {
+  static constexpr std::string_view schema_name = "RuleDocument";
+  rule_trigger trigger;
+  std::vector<rule_condition> conditions;
+  std::vector<rule_action> actions;
+};
+BOOST_DESCRIBE_STRUCT(rule_document, (), (trigger, conditions, actions))
+
+constexpr auto keel_rules(const rule_document*) {
+  using namespace keel::dto;
+  return rules(field("conditions").max_items(20), field("actions").min_items(1).max_items(10));
+}
+
+struct validation_report {
+  bool valid = true;
+};
+BOOST_DESCRIBE_STRUCT(validation_report, (), (valid))
 
 }  // namespace keel::templates

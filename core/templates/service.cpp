@@ -10,20 +10,6 @@ namespace {
 
 constexpr int default_page_size = 20;
 
-std::string cursor_after(const rule_template& last) {
-  return dto::encode_cursor({{"o", last.sort_order}, {"s", last.slug}});
-}
-
-store::position position_of(std::string_view cursor) {
-  auto fields = dto::decode_cursor(cursor);
-  auto* order = fields.if_contains("o");
-  auto* slug = fields.if_contains("s");
-  if (order == nullptr || !order->is_int64() || slug == nullptr || !slug->is_string()) {
-    throw validation_failed({{"cursor", "is not a cursor this list returned"}});
-  }
-  return {static_cast<int>(order->as_int64()), std::string(slug->as_string())};
-}
-
 }  // namespace
 
 async<rule_template> service::get(std::string_view slug) {
@@ -35,16 +21,33 @@ async<rule_template> service::get(std::string_view slug) {
 async<template_page> service::list(const list_query& query) {
   int limit = query.limit.value_or(default_page_size);
   std::optional<store::position> after;
-  if (query.cursor) after = position_of(*query.cursor);
+  if (query.cursor) after = dto::read_cursor<store::position>(*query.cursor);
   // One row more than the page tells whether another page follows.
   auto rows = co_await store::list(db_, query.category, after, limit + 1);
   template_page page;
   if (static_cast<int>(rows.size()) > limit) {
     rows.resize(static_cast<std::size_t>(limit));
-    page.next_cursor = cursor_after(rows.back());
+    const auto& last = rows.back();
+    page.next_cursor = dto::make_cursor(store::position{last.sort_order, last.slug});
   }
   page.data = std::move(rows);
   co_return page;
+}
+
+validation_report service::validate(const rule_document& document) const {
+  std::vector<field_error> problems;
+  if (document.trigger.event.has_value() == document.trigger.schedule.has_value()) {
+    problems.push_back({"trigger", "must have exactly one of event or schedule"});
+  }
+  for (std::size_t i = 0; i < document.conditions.size(); ++i) {
+    const auto& c = document.conditions[i];
+    if (c.op == "in" && !c.value.is_array()) {
+      problems.push_back(
+          {"conditions[" + std::to_string(i) + "].value", "must be a list for op in"});
+    }
+  }
+  if (!problems.empty()) throw validation_failed(std::move(problems));
+  return {.valid = true};
 }
 
 }  // namespace keel::templates

@@ -21,6 +21,10 @@ class service {
   // One page in catalogue order; next_cursor is null on the last page.
   async<template_page> list(const list_query& query);
 
+  // The DTO rules check each field; this checks what spans fields. Throws
+  // keel::validation_failed listing every problem; returns a valid report otherwise.
+  validation_report validate(const rule_document& document) const;
+
  private:
   db::pool& db_;
 };

@@ -1,5 +1,6 @@
 // The SQL of rule templates, and nothing else.
 #pragma once
+#include <boost/describe/class.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,10 +16,12 @@ class pool;
 namespace keel::templates::store {
 
 // Where a page ends in the list order (sort_order, slug): the next page starts after it.
+// It travels to the client and back as the page's opaque cursor (dto::make_cursor).
 struct position {
   int sort_order = 0;
   std::string slug;
 };
+BOOST_DESCRIBE_STRUCT(position, (), (sort_order, slug))
 
 async<std::optional<rule_template>> find_by_slug(db::pool& db, std::string_view slug);
 

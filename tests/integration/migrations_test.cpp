@@ -36,7 +36,7 @@ std::vector<db::migration_file> two_files() {
 TEST_CASE("migrate applies pending files in name order and records each with its checksum",
           "[migrations]") {
   keel::runtime::event_loops loops(1);
-  db::pool pool(loops, options_for(keel::test::fresh_database()));
+  db::pool pool(loops, options_for(keel::test::empty_database()));
   auto files = two_files();
   CHECK(run_async(loops, [&] { return db::migrate(pool, files); }) ==
         names{"0001_a.sql", "0002_b.sql"});
@@ -59,7 +59,7 @@ TEST_CASE("migrate applies pending files in name order and records each with its
 
 TEST_CASE("the checksum recorded is the SHA-256 hex of the file", "[migrations]") {
   keel::runtime::event_loops loops(1);
-  db::pool pool(loops, options_for(keel::test::fresh_database()));
+  db::pool pool(loops, options_for(keel::test::empty_database()));
   std::vector<db::migration_file> files{{"0001_x.sql", "select 1;"}};
   run_async(loops, [&] { return db::migrate(pool, files); });
   auto r = run_async(loops, [&] {
@@ -73,7 +73,7 @@ TEST_CASE("the checksum recorded is the SHA-256 hex of the file", "[migrations]"
 
 TEST_CASE("a second migrate applies nothing", "[migrations]") {
   keel::runtime::event_loops loops(1);
-  db::pool pool(loops, options_for(keel::test::fresh_database()));
+  db::pool pool(loops, options_for(keel::test::empty_database()));
   auto files = two_files();
   run_async(loops, [&] { return db::migrate(pool, files); });
   CHECK(run_async(loops, [&] { return db::migrate(pool, files); }).empty());
@@ -84,7 +84,7 @@ TEST_CASE("a second migrate applies nothing", "[migrations]") {
 
 TEST_CASE("pending files show as not applied in migration_status", "[migrations]") {
   keel::runtime::event_loops loops(1);
-  db::pool pool(loops, options_for(keel::test::fresh_database()));
+  db::pool pool(loops, options_for(keel::test::empty_database()));
   auto files = two_files();
   auto status = run_async(loops, [&] { return db::migration_status(pool, files); });
   REQUIRE(status.size() == 2);
@@ -94,7 +94,7 @@ TEST_CASE("pending files show as not applied in migration_status", "[migrations]
 
 TEST_CASE("an applied file whose content changed is an error naming the file", "[migrations]") {
   keel::runtime::event_loops loops(1);
-  db::pool pool(loops, options_for(keel::test::fresh_database()));
+  db::pool pool(loops, options_for(keel::test::empty_database()));
   auto files = two_files();
   run_async(loops, [&] { return db::migrate(pool, files); });
   files[1].sql += "\n-- edited";  // 0001_a.sql
@@ -109,7 +109,7 @@ TEST_CASE("an applied file whose content changed is an error naming the file", "
 
 TEST_CASE("a failing file rolls back only itself and names itself", "[migrations]") {
   keel::runtime::event_loops loops(1);
-  db::pool pool(loops, options_for(keel::test::fresh_database()));
+  db::pool pool(loops, options_for(keel::test::empty_database()));
   std::vector<db::migration_file> files{
       {"0001_ok.sql", "create table ok (id int);"},
       {"0002_bad.sql", "create table half (id int);\nselect 1 / 0;"},
@@ -143,7 +143,7 @@ TEST_CASE("a failing file rolls back only itself and names itself", "[migrations
 
 TEST_CASE("two concurrent migrators serialize and apply each file once", "[migrations]") {
   keel::runtime::event_loops loops(2);
-  auto url = keel::test::fresh_database();
+  auto url = keel::test::empty_database();
   db::pool first(loops, options_for(url));
   db::pool second(loops, options_for(url));
   std::vector<db::migration_file> files{

@@ -84,9 +84,16 @@ std::string admin_url() {
 }
 
 std::string fresh_database() {
+  return database_from(env_or("KEEL_TEST_TEMPLATE_DB", "keel_template"));
+}
+
+std::string empty_database() {
+  return database_from("template0");
+}
+
+std::string database_from(const std::string& template_name) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   std::string admin = admin_url();
-  std::string template_name = env_or("KEEL_TEST_TEMPLATE_DB", "keel_template");
   std::string name = "keel_t_" + random_suffix();
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(admin.c_str()), &PQfinish);

@@ -11,6 +11,12 @@ std::string admin_url();
 // and returns its URL: the admin URL's host, port and user with the new database name.
 std::string fresh_database();
 
+// A database with no schema at all (cloned from template0), for migration tests.
+std::string empty_database();
+
+// A new database cloned from `template_name`; its URL.
+std::string database_from(const std::string& template_name);
+
 // Stops / starts the test cluster named KEEL_TEST_PG_NAME with deploy/local/pg.sh
 // (tests using these take the [serial] tag: they disturb every other test).
 void stop_postgres();

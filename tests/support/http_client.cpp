@@ -26,9 +26,13 @@ std::string http_response::header(const std::string& name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-bool http_response::has_header(const std::string& name) const { return headers.count(name) > 0; }
+bool http_response::has_header(const std::string& name) const {
+  return headers.count(name) > 0;
+}
 
-boost::json::value http_response::json() const { return boost::json::parse(body); }
+boost::json::value http_response::json() const {
+  return boost::json::parse(body);
+}
 
 http_client::http_client(int port, std::chrono::milliseconds timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);

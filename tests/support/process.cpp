@@ -20,7 +20,8 @@ namespace keel::test {
 process::process(std::string program, std::vector<std::string> args,
                  std::map<std::string, std::string> env) {
   static int counter = 0;
-  log_path_ = "/tmp/keel-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".log";
+  log_path_ =
+      "/tmp/keel-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".log";
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -85,7 +86,9 @@ std::string process::output() const {
   return s.str();
 }
 
-std::string binary(const std::string& name) { return std::string(KEEL_BINARY_DIR) + "/" + name; }
+std::string binary(const std::string& name) {
+  return std::string(KEEL_BINARY_DIR) + "/" + name;
+}
 
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

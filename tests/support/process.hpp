@@ -12,7 +12,8 @@ class process {
  public:
   // Runs `program` (a path) with `args`; the child's environment is the test's environment
   // plus `env` (an empty value unsets a variable). stdout and stderr go to a log file.
-  process(std::string program, std::vector<std::string> args, std::map<std::string, std::string> env);
+  process(std::string program, std::vector<std::string> args,
+          std::map<std::string, std::string> env);
   ~process();  // kills the child if it still runs
   process(const process&) = delete;
   process& operator=(const process&) = delete;

@@ -85,8 +85,9 @@ TEST_CASE("durations take a unit") {
 }
 
 TEST_CASE("CORS_ORIGINS is a trimmed comma-separated list of explicit origins") {
-  auto cfg = load_config(api, env_of({{"DATABASE_URL", "postgresql://h/db"},
-                                      {"CORS_ORIGINS", " https://a.example , http://localhost:3000,"}}));
+  auto cfg =
+      load_config(api, env_of({{"DATABASE_URL", "postgresql://h/db"},
+                               {"CORS_ORIGINS", " https://a.example , http://localhost:3000,"}}));
   REQUIRE(cfg.cors_origins.size() == 2);
   CHECK(cfg.cors_origins[0] == "https://a.example");
   CHECK(cfg.cors_origins[1] == "http://localhost:3000");

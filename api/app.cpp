@@ -1,0 +1,95 @@
+// Building keel-api from its configuration, and its start-to-exit sequence.
+#include "api/app.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <exception>
+#include <thread>
+
+#include "core/http/server.hpp"
+#include "core/runtime/log.hpp"
+#include "core/runtime/shutdown.hpp"
+
+namespace keel::api {
+namespace {
+
+int loop_count(const runtime::config& cfg) {
+  if (cfg.http_threads > 0) return cfg.http_threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+db::pool_options pool_options_of(const runtime::config& cfg) {
+  return {.url = cfg.database_url,
+          .size = cfg.db_pool_size,
+          .acquire_timeout = cfg.db_acquire_timeout,
+          .statement_timeout = cfg.db_statement_timeout,
+          .pgbouncer_mode = cfg.db_pgbouncer,
+          .application_name = "keel-api"};
+}
+
+http::server_options server_options_of(const runtime::config& cfg) {
+  return {.host = cfg.host,
+          .port = cfg.port,
+          .body_limit = cfg.http_body_limit,
+          .header_timeout = cfg.http_header_timeout,
+          .body_timeout = cfg.http_body_timeout,
+          .idle_timeout = cfg.http_idle_timeout,
+          .cors_origins = cfg.cors_origins,
+          .hsts = cfg.hsts,
+          .access_log = cfg.access_log};
+}
+
+}  // namespace
+
+app::app(runtime::config c)
+    : cfg(std::move(c)), loops(loop_count(cfg)), db(loops, pool_options_of(cfg)) {
+  add_pool_gauges();
+}
+
+app::~app() = default;
+
+void app::add_pool_gauges() {
+  auto gauge = [this](const char* state, int db::pool_stats::*field) {
+    metrics.add_gauge("keel_db_pool_connections", "PostgreSQL pool connections by state",
+                      [this, field] { return static_cast<double>(db.stats().*field); },
+                      {{"state", state}});
+  };
+  gauge("max", &db::pool_stats::size);
+  gauge("open", &db::pool_stats::open);
+  gauge("idle", &db::pool_stats::idle);
+  metrics.add_gauge("keel_db_pool_waiting", "Requests waiting for a pooled connection",
+                    [this] { return static_cast<double>(db.stats().waiting); });
+}
+
+int app::run() {
+  http::server server(loops, router, server_options_of(cfg), metrics);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    log::error("cannot start the HTTP server", {{"error", e.what()}});
+    return 1;
+  }
+  // The drain order: /ready fails first, then the server drains, then the pool closes.
+  runtime::shutdown_signal signal(loops, [&] {
+    shutting_down_ = true;
+    boost::asio::co_spawn(
+        loops.loop(0),
+        [&]() -> async<void> {
+          co_await server.shutdown(cfg.shutdown_grace);
+          co_await db.close();
+          signal.cancel();
+          loops.release_work();
+        },
+        boost::asio::detached);
+  });
+  log::info("keel-api listening", {{"host", cfg.host},
+                                   {"port", server.port()},
+                                   {"threads", loops.size()},
+                                   {"db_pool_size", cfg.db_pool_size}});
+  loops.run();
+  log::info("keel-api stopped");
+  return 0;
+}
+
+}  // namespace keel::api

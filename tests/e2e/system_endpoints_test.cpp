@@ -1,0 +1,140 @@
+// /health, /ready, /metrics, /openapi.json, /docs, headers and shutdown of the real keel-api.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "../support/api_server.hpp"
+#include "../support/database.hpp"
+#include "expect_problem.hpp"
+
+using namespace keel::test;
+
+TEST_CASE("/health answers ok with the security headers on") {
+  api_server api;
+  auto r = api.get("/health");
+  REQUIRE(r.status == 200);
+  CHECK(r.json().at("status").as_string() == "ok");
+  CHECK(r.header("x-content-type-options") == "nosniff");
+  CHECK(r.header("x-frame-options") == "DENY");
+  CHECK(r.header("referrer-policy") == "no-referrer");
+  CHECK(r.header("cache-control") == "no-store");
+  CHECK_FALSE(r.has_header("strict-transport-security"));
+}
+
+TEST_CASE("errors carry the security headers too, and HSTS when configured") {
+  api_server api(env_vars{{"HSTS", "true"}});
+  auto r = api.get("/api/v1/missing");
+  CHECK(r.status == 404);
+  CHECK(r.header("x-content-type-options") == "nosniff");
+  CHECK(r.header("strict-transport-security").find("max-age=") != std::string::npos);
+}
+
+TEST_CASE("/ready is 503 while PostgreSQL is stopped and 200 once it is back", "[serial]") {
+  api_server api;
+  REQUIRE(api.get("/ready").status == 200);
+  stop_postgres();
+  auto down = api.get("/ready");
+  start_postgres();
+  expect_problem(down, 503, "not_ready");
+  bool back = false;
+  for (int i = 0; i < 100 && !back; ++i) {
+    back = api.get("/ready").status == 200;
+    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(back);
+  CHECK(api.get("/api/v1/templates/weekly-digest").status == 200);
+}
+
+TEST_CASE("/metrics counts requests by route pattern, method and status") {
+  api_server api;
+  api.get("/api/v1/templates/weekly-digest");
+  api.get("/api/v1/templates/weekly-digest");
+  api.get("/api/v1/templates/nope");
+  auto r = api.get("/metrics");
+  REQUIRE(r.status == 200);
+  CHECK(r.header("content-type").rfind("text/plain", 0) == 0);
+  const auto& m = r.body;
+  INFO(m);
+  CHECK(
+      m.find(
+          R"(keel_http_requests_total{route="/api/v1/templates/{slug}",method="GET",status="200"} 2)") !=
+      std::string::npos);
+  CHECK(
+      m.find(
+          R"(keel_http_requests_total{route="/api/v1/templates/{slug}",method="GET",status="404"} 1)") !=
+      std::string::npos);
+  CHECK(m.find("keel_http_request_duration_seconds_bucket") != std::string::npos);
+  CHECK(m.find("keel_db_pool_connections") != std::string::npos);
+  CHECK(m.find("/api/v1/templates/nope") == std::string::npos);  // raw paths never become labels
+}
+
+TEST_CASE("/openapi.json documents every API route with its schemas") {
+  api_server api;
+  auto r = api.get("/openapi.json");
+  REQUIRE(r.status == 200);
+  auto doc = r.json().as_object();
+  CHECK(doc.at("openapi").as_string().starts_with("3.1"));
+  auto& paths = doc.at("paths").as_object();
+  CHECK(paths.contains("/api/v1/templates"));
+  CHECK(paths.contains("/api/v1/templates/{slug}"));
+  CHECK(paths.contains("/api/v1/rules/validate"));
+  CHECK(paths.contains("/health"));
+  auto& schemas = doc.at("components").at("schemas").as_object();
+  CHECK(schemas.contains("RuleTemplate"));
+  CHECK(schemas.contains("RuleDocument"));
+  auto docs = api.get("/docs");
+  CHECK(docs.status == 200);
+  CHECK(docs.header("content-type").rfind("text/html", 0) == 0);
+}
+
+TEST_CASE("CORS answers only the allowed origins, and never with a wildcard") {
+  api_server api(env_vars{{"CORS_ORIGINS", "https://app.example"}});
+  auto allowed = api.get("/health", {{"Origin", "https://app.example"}});
+  CHECK(allowed.header("access-control-allow-origin") == "https://app.example");
+  CHECK(allowed.header("vary").find("Origin") != std::string::npos);
+  auto other = api.get("/health", {{"Origin", "https://evil.example"}});
+  CHECK_FALSE(other.has_header("access-control-allow-origin"));
+  auto preflight = api.request("OPTIONS", "/api/v1/rules/validate",
+                               {{"Origin", "https://app.example"},
+                                {"Access-Control-Request-Method", "POST"},
+                                {"Access-Control-Request-Headers", "content-type"}});
+  CHECK(preflight.status == 204);
+  CHECK(preflight.header("access-control-allow-origin") == "https://app.example");
+  CHECK(preflight.header("access-control-allow-methods").find("POST") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM drains the server and it exits 0") {
+  api_server api;
+  http_client keep_alive(api.port());
+  REQUIRE(keep_alive.get("/health").status == 200);
+  api.proc().signal(SIGTERM);
+  auto status = api.proc().wait(std::chrono::seconds(10));
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  CHECK(api.proc().output().find("stopped") != std::string::npos);
+}
+
+TEST_CASE("an invalid configuration exits 2 naming every problem") {
+  process p(binary("keel-api"), {},
+            {{"DATABASE_URL", ""}, {"PORT", "99999"}, {"LOG_LEVEL", "loud"}});
+  auto status = p.wait(std::chrono::seconds(10));
+  REQUIRE(status.has_value());
+  CHECK(*status == 2);
+  auto out = p.output();
+  CHECK(out.find("DATABASE_URL") != std::string::npos);
+  CHECK(out.find("PORT") != std::string::npos);
+  CHECK(out.find("LOG_LEVEL") != std::string::npos);
+}
+
+TEST_CASE("--help lists the variables and hides secret values") {
+  for (const char* name : {"keel-api", "keel-worker", "keel-cron"}) {
+    process p(binary(name), {"--help"}, {{"DATABASE_URL", "postgresql://u:hunter2@h/db"}});
+    REQUIRE(p.wait(std::chrono::seconds(10)) == 0);
+    auto out = p.output();
+    INFO(name << "\n" << out);
+    CHECK(out.find("usage:") != std::string::npos);
+    CHECK(out.find("DATABASE_URL") != std::string::npos);
+    CHECK(out.find("hunter2") == std::string::npos);
+  }
+}
