@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin=/usr/lib/postgresql/15/bin
 action="${1:?usage: pg.sh start|stop|status [NAME] [PORT]}"
 name="${2:-dev}"
-port="${3:-${PGPORT_LOCAL:-55432}}"
+port="${3:-}"
 dir="$root/.local/pg-$name"
 data="$dir/data"
 
@@ -36,13 +36,19 @@ case "$action" in
       as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
       cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $port
+port = ${port:-55432}
 unix_socket_directories = '$dir'
 max_connections = 300
 shared_buffers = 256MB
 fsync = ${PG_FSYNC:-on}
 log_min_messages = warning
 CONF
+    fi
+    # An explicit port moves an existing cluster there (the last `port =` line wins).
+    if [ -n "$port" ] && ! grep -q "^port = $port\$" "$data/postgresql.conf"; then
+      echo "port = $port" >>"$data/postgresql.conf"
+      as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 &&
+        as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
     fi
     if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
       as_pg "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >/dev/null

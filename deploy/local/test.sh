@@ -9,7 +9,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 preset="${PRESET:-debug}"
 pg_name="test"
-pg_port="${KEEL_TEST_PG_PORT:-55433}"
+# The first free loopback port from 55433 on, so that a developer's own servers never clash.
+free_port() {
+  local p=$1
+  while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
+pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 
 "$root/deploy/local/install-deps.sh"
 

@@ -115,6 +115,31 @@ TEST_CASE("SIGTERM drains the server and it exits 0") {
   CHECK(api.proc().output().find("stopped") != std::string::npos);
 }
 
+TEST_CASE("SIGTERM lets an in-flight request finish before the process exits") {
+  api_server api;
+  http_client in_flight(api.port());
+  std::string body =
+      R"({"trigger": {"event": "order.created"}, "conditions": [], "actions": [{"type": "a.b"}]})";
+  // Headers and half the body are in when the signal arrives; the rest comes after it.
+  in_flight.send_raw(
+      "POST /api/v1/rules/validate HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  api.proc().signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(api.proc().running());
+  CHECK_THROWS(http_client(api.port()));  // no new connections while draining
+  in_flight.send_raw(body.substr(20));
+  auto r = in_flight.read_response();
+  REQUIRE(r.has_value());
+  CHECK(r->status == 200);
+  CHECK(r->header("connection") == "close");
+  auto status = api.proc().wait(std::chrono::seconds(10));
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+}
+
 TEST_CASE("an invalid configuration exits 2 naming every problem") {
   process p(binary("keel-api"), {},
             {{"DATABASE_URL", ""}, {"PORT", "99999"}, {"LOG_LEVEL", "loud"}});
