@@ -19,15 +19,6 @@ int loop_count(const runtime::config& cfg) {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-db::pool_options pool_options_of(const runtime::config& cfg) {
-  return {.url = cfg.database_url,
-          .size = cfg.db_pool_size,
-          .acquire_timeout = cfg.db_acquire_timeout,
-          .statement_timeout = cfg.db_statement_timeout,
-          .pgbouncer_mode = cfg.db_pgbouncer,
-          .application_name = "keel-api"};
-}
-
 http::server_options server_options_of(const runtime::config& cfg) {
   return {.host = cfg.host,
           .port = cfg.port,
@@ -43,7 +34,7 @@ http::server_options server_options_of(const runtime::config& cfg) {
 }  // namespace
 
 app::app(runtime::config c)
-    : cfg(std::move(c)), loops(loop_count(cfg)), db(loops, pool_options_of(cfg)) {
+    : cfg(std::move(c)), loops(loop_count(cfg)), db(loops, db::pool_options_from(cfg, "keel-api")) {
   add_pool_gauges();
 }
 

@@ -46,12 +46,7 @@ keel::async<void> wait_for_work(keel::db::pool& db, const keel::runtime::config&
 int main(int argc, char** argv) {
   auto cfg = keel::runtime::start_program(worker_program, argc, argv);
   keel::runtime::event_loops loops(1);
-  keel::db::pool db(loops, {.url = cfg.database_url,
-                            .size = cfg.db_pool_size,
-                            .acquire_timeout = cfg.db_acquire_timeout,
-                            .statement_timeout = cfg.db_statement_timeout,
-                            .pgbouncer_mode = cfg.db_pgbouncer,
-                            .application_name = "keel-worker"});
+  keel::db::pool db(loops, keel::db::pool_options_from(cfg, "keel-worker"));
   boost::asio::steady_timer poll_timer(loops.loop(0));
   bool stopping = false;
   boost::asio::co_spawn(

@@ -28,12 +28,8 @@ int run_task(const task& t, std::vector<std::string> args, int argc, char** argv
   runtime::config cfg = runtime::start_program(cron_program, argc, argv);
   runtime::event_loops loops(1);
   // A task is one sequence of statements: two connections cover a task and its lock.
-  db::pool_options options{.url = cfg.database_url,
-                           .size = std::min(cfg.db_pool_size, 2),
-                           .acquire_timeout = cfg.db_acquire_timeout,
-                           .statement_timeout = cfg.db_statement_timeout,
-                           .pgbouncer_mode = cfg.db_pgbouncer,
-                           .application_name = "keel-cron " + t.name};
+  auto options = db::pool_options_from(cfg, "keel-cron " + t.name);
+  options.size = std::min(cfg.db_pool_size, 2);
   db::pool pool(loops, options);
   int status = 1;
   auto started = std::chrono::steady_clock::now();

@@ -12,7 +12,8 @@
 
 namespace keel::runtime {
 class event_loops;
-}
+struct config;
+}  // namespace keel::runtime
 
 namespace keel::db {
 
@@ -30,6 +31,10 @@ struct pool_options {
   bool pgbouncer_mode = false;  // transaction pooling: no named prepared statements
   std::string application_name = "keel";
 };
+
+// The pool settings of every program (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER);
+// `application_name` shows in pg_stat_activity, so ops can tell the programs apart.
+pool_options pool_options_from(const runtime::config& cfg, std::string application_name);
 
 struct pool_stats {
   int size = 0;     // connections allowed
