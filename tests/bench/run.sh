@@ -296,6 +296,11 @@ write_results() {
   os="$(. /etc/os-release && echo "$PRETTY_NAME")"
   date="$(date -u '+%Y-%m-%d %H:%M UTC')"
   commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  # The binaries were built from the working tree, which may differ from the commit.
+  if [ -n "$(git -C "$root" status --porcelain --untracked-files=normal -- \
+        CMakeLists.txt cmake core api worker cron schema 2>/dev/null)" ]; then
+    commit="$commit plus uncommitted changes"
+  fi
   pkg_versions="$(cd "$here" && node -e '
     const v = (p) => require("./node_modules/" + p + "/package.json").version;
     console.log(`hono ${v("hono")}, @hono/node-server ${v("@hono/node-server")}, postgres.js ${v("postgres")}`)')"
