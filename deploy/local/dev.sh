@@ -12,7 +12,7 @@ preset="${PRESET:-debug}"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
 
-admin_url="$("$root/deploy/local/pg.sh" start dev "${KEEL_DEV_PG_PORT:-55432}")"
+admin_url="$("$root/deploy/local/pg.sh" start dev ${KEEL_DEV_PG_PORT:-})"
 psql -q -X "$admin_url" -tc "SELECT 1 FROM pg_database WHERE datname = 'keel_dev'" | grep -q 1 ||
   psql -q -X "$admin_url" -c "CREATE DATABASE keel_dev" >/dev/null
 

@@ -32,11 +32,16 @@ case "$action" in
         runuser -u postgres -- test -x "$d" 2>/dev/null || chmod o+x "$d"
       done
     fi
+    if [ ! -f "$data/PG_VERSION" ] && [ -z "$port" ]; then
+      # A new cluster takes the first free loopback port from 55432 on.
+      port=55432
+      while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+    fi
     if [ ! -f "$data/PG_VERSION" ]; then
       as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
       cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = ${port:-55432}
+port = $port
 unix_socket_directories = '$dir'
 max_connections = 300
 shared_buffers = 256MB
