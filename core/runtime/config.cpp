@@ -140,6 +140,12 @@ config load_config(unsigned p, const env_lookup& env) {
       }
     }
   }
+  if ((p & worker) && cfg.mail_transport != "log" && cfg.mail_transport != "smtp") {
+    problems.push_back(fmt::format("MAIL_TRANSPORT={:?} must be smtp or log", cfg.mail_transport));
+  }
+  if ((p & worker) && cfg.mail_transport == "smtp" && cfg.smtp_url.empty()) {
+    problems.push_back("SMTP_URL is required when MAIL_TRANSPORT=smtp");
+  }
   if (cfg.log_level != "debug" && cfg.log_level != "info" && cfg.log_level != "warn" &&
       cfg.log_level != "error") {
     problems.push_back(

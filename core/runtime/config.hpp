@@ -40,6 +40,17 @@ struct config {
   bool access_log = true;
   // keel-worker
   std::chrono::milliseconds worker_poll_interval{};
+  std::vector<std::string> worker_queues;  // "name:concurrency" entries
+  std::chrono::milliseconds worker_shutdown_grace{};
+  std::chrono::milliseconds worker_lease{};
+  int worker_metrics_port = 0;
+  // mail (sent by keel-worker only)
+  std::string mail_transport;
+  std::string smtp_url;
+  std::string mail_from;
+  // keel-cron jobs tasks
+  std::chrono::milliseconds jobs_retain_completed{};
+  std::chrono::milliseconds jobs_retain_discarded{};
 };
 
 using config_field =

@@ -46,6 +46,24 @@ const std::vector<config_var>& config_vars() {
 
       {"WORKER_POLL_INTERVAL", &c::worker_poll_interval, "1s", false, false,
        "How often keel-worker looks for work when no notification came", worker},
+      {"WORKER_QUEUES", &c::worker_queues, "default:10,mail:4", false, false,
+       "Queues keel-worker runs and how many jobs of each at once (name:concurrency,...)", worker},
+      {"WORKER_SHUTDOWN_GRACE", &c::worker_shutdown_grace, "30s", false, false,
+       "How long running jobs may finish after SIGTERM before they are put back", worker},
+      {"WORKER_LEASE", &c::worker_lease, "30s", false, false,
+       "How long a claimed job is reserved without a heartbeat before it is rescued", worker},
+      {"WORKER_METRICS_PORT", &c::worker_metrics_port, "0", false, false,
+       "Port for keel-worker's /metrics on 127.0.0.1 (0: off)", worker, 0, 65535},
+      {"MAIL_TRANSPORT", &c::mail_transport, "log", false, false,
+       "smtp (send through SMTP_URL) or log (write messages to the log, for development)", worker},
+      {"SMTP_URL", &c::smtp_url, "", false, true,
+       "SMTP server, e.g. smtp://user:pass@host:587 (STARTTLS when offered)", worker},
+      {"MAIL_FROM", &c::mail_from, "keel <no-reply@localhost>", false, false,
+       "The From address of every message", worker},
+      {"JOBS_RETAIN_COMPLETED", &c::jobs_retain_completed, "24h", false, false,
+       "jobs.prune deletes completed and cancelled jobs older than this", cron},
+      {"JOBS_RETAIN_DISCARDED", &c::jobs_retain_discarded, "14d", false, false,
+       "jobs.prune deletes discarded jobs older than this", cron},
   };
   return vars;
 }
