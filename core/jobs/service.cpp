@@ -1,0 +1,123 @@
+// Job decisions: unique-key enqueueing, what cancel and retry may do, paging.
+#include "core/jobs/service.hpp"
+
+#include <limits>
+#include <stdexcept>
+
+#include "core/db/error.hpp"
+#include "core/db/pool.hpp"
+#include "core/dto/cursor.hpp"
+#include "core/jobs/store.hpp"
+#include "core/runtime/error.hpp"
+
+namespace keel::jobs {
+namespace {
+
+constexpr int default_page_size = 20;
+
+// Bad options are a bug in the calling code, not bad input: say so before the database does.
+void check(std::string_view kind, const enqueue_options& o) {
+  if (kind.empty() || kind.size() > 100) throw std::invalid_argument("job kind: 1 to 100 bytes");
+  if (o.queue.empty() || o.queue.size() > 64) {
+    throw std::invalid_argument("job queue: 1 to 64 bytes");
+  }
+  if (o.max_attempts < 1) throw std::invalid_argument("job max_attempts: at least 1");
+  if (o.priority < std::numeric_limits<std::int16_t>::min() ||
+      o.priority > std::numeric_limits<std::int16_t>::max()) {
+    throw std::invalid_argument("job priority: a 16-bit integer");
+  }
+}
+
+}  // namespace
+
+async<enqueued> enqueue(db::transaction& tx, std::string_view kind, boost::json::value payload,
+                        enqueue_options options) {
+  check(kind, options);
+  // The holder of the key may finish between our insert and our look-up; then a new job is
+  // due after all, so try again (twice is plenty: it would have to finish twice meanwhile).
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (auto id = co_await store::insert(tx, kind, payload, options)) co_return enqueued{*id};
+    if (!options.unique_key) break;
+    if (auto existing = co_await store::find_unique(tx, kind, *options.unique_key)) {
+      co_return enqueued{.id = *existing, .existing = true};
+    }
+  }
+  throw db::error("enqueue of " + std::string(kind) + " neither inserted nor found its job");
+}
+
+async<std::vector<enqueued>> enqueue_many(db::transaction& tx, std::vector<new_job> jobs) {
+  bool any_unique = false;
+  for (const auto& j : jobs) {
+    check(j.kind, j.options);
+    any_unique = any_unique || j.options.unique_key.has_value();
+  }
+  std::vector<enqueued> out;
+  out.reserve(jobs.size());
+  if (jobs.empty()) co_return out;
+  if (any_unique) {
+    // Each key needs its own look-up; keys are for singletons, not for bulk loads.
+    for (auto& j : jobs) {
+      out.push_back(co_await enqueue(tx, j.kind, std::move(j.payload), std::move(j.options)));
+    }
+    co_return out;
+  }
+  for (const auto& id : co_await store::insert_many(tx, jobs)) out.push_back({.id = id});
+  co_return out;
+}
+
+async<job> service::get(const uuid& id) {
+  auto found = co_await store::find(db_, id);
+  if (!found) throw not_found("No job has this id.", "job_not_found");
+  co_return std::move(*found);
+}
+
+async<job> service::cancel(const uuid& id) {
+  if (!co_await store::cancel(db_, id)) {
+    auto current = co_await get(id);
+    throw conflict("The job already finished (" + current.state + ").", "job_finished");
+  }
+  co_return co_await get(id);
+}
+
+async<job> service::retry(const uuid& id) {
+  std::optional<std::string> state;
+  try {
+    state = co_await store::retry_now(db_, id);
+  } catch (const db::error& e) {
+    if (!e.is_unique_violation()) throw;
+    throw conflict("Another job with this kind and unique key is waiting or running.",
+                   "job_unique_key_taken");
+  }
+  if (!state) {
+    auto current = co_await get(id);
+    throw conflict("Only a discarded, retryable or cancelled job can be retried (this one is " +
+                       current.state + ").",
+                   "job_not_retryable");
+  }
+  co_return co_await get(id);
+}
+
+async<job_page> service::list(const list_query& query) {
+  int limit = query.limit.value_or(default_page_size);
+  std::optional<store::position> after;
+  if (query.cursor) {
+    after = dto::read_cursor<store::position>(*query.cursor);
+    if (!uuid::parse(after->id))
+      throw validation_failed(std::vector<field_error>{{"cursor", "is not a valid cursor"}});
+  }
+  // One row more than the page tells whether another page follows.
+  auto rows = co_await store::list(db_, query, after, limit + 1);
+  job_page page;
+  if (static_cast<int>(rows.size()) > limit) {
+    rows.resize(static_cast<std::size_t>(limit));
+    page.next_cursor = dto::make_cursor(store::position{rows.back().id.str()});
+  }
+  page.data = std::move(rows);
+  co_return page;
+}
+
+async<job_stats> service::stats() {
+  co_return job_stats{.counts = co_await store::counts(db_, false)};
+}
+
+}  // namespace keel::jobs

@@ -1,0 +1,382 @@
+// Job queue queries.
+#include "core/jobs/store.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/db/pool.hpp"
+
+namespace keel::jobs::store {
+namespace {
+
+// A uuid[] parameter in PostgreSQL's array text form: {id,id,...}.
+std::string uuid_array(const std::vector<uuid>& ids) {
+  std::string out = "{";
+  for (const auto& id : ids) {
+    if (out.size() > 1) out += ',';
+    out += id.str();
+  }
+  return out + "}";
+}
+
+// A text[] parameter; the values are our own state names (no quoting needed).
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += v;
+  }
+  return out + "}";
+}
+
+std::int64_t ms(std::chrono::milliseconds d) {
+  return static_cast<std::int64_t>(d.count());
+}
+
+constexpr std::string_view job_columns = R"sql(
+    id, queue, kind, payload, state, priority, attempt, max_attempts, run_at, lease_expires_at,
+    locked_by, unique_key, errors, request_id, created_at, attempted_at, finished_at)sql";
+
+job job_from_row(const db::row& r) {
+  return {
+      .id = r.get<uuid>(0),
+      .queue = r.get<std::string>(1),
+      .kind = r.get<std::string>(2),
+      .payload = r.get<boost::json::value>(3),
+      .state = r.get<std::string>(4),
+      .priority = r.get<std::int32_t>(5),
+      .attempt = r.get<std::int32_t>(6),
+      .max_attempts = r.get<std::int32_t>(7),
+      .run_at = r.get<timestamp>(8),
+      .lease_expires_at = r.get<std::optional<timestamp>>(9),
+      .locked_by = r.get<std::optional<std::string>>(10),
+      .unique_key = r.get<std::optional<std::string>>(11),
+      .errors = r.get<boost::json::value>(12),
+      .request_id = r.get<std::optional<std::string>>(13),
+      .created_at = r.get<timestamp>(14),
+      .attempted_at = r.get<std::optional<timestamp>>(15),
+      .finished_at = r.get<std::optional<timestamp>>(16),
+  };
+}
+
+}  // namespace
+
+async<std::optional<uuid>> insert(db::transaction& tx, std::string_view kind,
+                                  const boost::json::value& payload, const enqueue_options& o) {
+  // NOTIFY inside the transaction: workers hear of the job when, and only if, it commits.
+  auto rows =
+      co_await tx.query(R"sql(
+      WITH due AS (
+        SELECT COALESCE($5::timestamptz, now() + $6::bigint * interval '1 millisecond') AS run_at
+      ), inserted AS (
+        INSERT INTO jobs (queue, kind, payload, state, priority, max_attempts, run_at,
+                          unique_key, request_id)
+        SELECT $1, $2, $3::jsonb,
+               CASE WHEN due.run_at > now() THEN 'scheduled' ELSE 'available' END,
+               $4::smallint, $7::integer, due.run_at, $8, $9
+          FROM due
+        ON CONFLICT (kind, unique_key)
+           WHERE unique_key IS NOT NULL
+             AND state IN ('available', 'scheduled', 'retryable', 'running')
+           DO NOTHING
+        RETURNING id, queue
+      )
+      SELECT inserted.id FROM inserted, pg_notify($10, inserted.queue)
+  )sql",
+                        o.queue, kind, payload, std::int32_t{o.priority}, o.run_at, ms(o.delay),
+                        std::int32_t{o.max_attempts}, o.unique_key, o.request_id, wake_channel);
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0].get<uuid>(0);
+}
+
+async<std::optional<uuid>> find_unique(db::transaction& tx, std::string_view kind,
+                                       std::string_view unique_key) {
+  auto rows = co_await tx.query(R"sql(
+      SELECT id
+        FROM jobs
+       WHERE kind = $1 AND unique_key = $2
+         AND state IN ('available', 'scheduled', 'retryable', 'running')
+  )sql",
+                                kind, unique_key);
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0].get<uuid>(0);
+}
+
+async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_job>& jobs) {
+  // One JSON array parameter, however many jobs: one round trip and one plan.
+  boost::json::array rows;
+  rows.reserve(jobs.size());
+  for (const auto& j : jobs) {
+    const auto& o = j.options;
+    boost::json::object r;
+    r["queue"] = o.queue;
+    r["kind"] = j.kind;
+    r["payload"] = j.payload;
+    r["priority"] = o.priority;
+    r["max_attempts"] = o.max_attempts;
+    if (o.run_at) r["run_at"] = format_timestamp(*o.run_at);
+    r["delay_ms"] = ms(o.delay);
+    if (o.request_id) r["request_id"] = *o.request_id;
+    rows.push_back(std::move(r));
+  }
+  auto result = co_await tx.query(R"sql(
+      WITH given AS (
+        SELECT g.*, COALESCE(g.run_at, now() + g.delay_ms * interval '1 millisecond') AS due
+          FROM jsonb_to_recordset($1::jsonb) AS g(queue text, kind text, payload jsonb,
+                                                   priority smallint, max_attempts integer,
+                                                   run_at timestamptz, delay_ms bigint,
+                                                   request_id text)
+      ), inserted AS (
+        INSERT INTO jobs (queue, kind, payload, state, priority, max_attempts, run_at, request_id)
+        SELECT queue, kind, payload,
+               CASE WHEN due > now() THEN 'scheduled' ELSE 'available' END,
+               priority, max_attempts, due, request_id
+          FROM given
+        RETURNING id, queue
+      )
+      SELECT inserted.id FROM inserted, pg_notify($2, inserted.queue)
+  )sql",
+                                  boost::json::value(std::move(rows)), wake_channel);
+  std::vector<uuid> ids;
+  ids.reserve(result.size());
+  for (auto r : result) ids.push_back(r.get<uuid>(0));
+  co_return ids;
+}
+
+async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int limit,
+                                      std::chrono::milliseconds lease, std::string_view worker) {
+  auto rows = co_await db.query(R"sql(
+      WITH picked AS (
+        SELECT id
+          FROM jobs
+         WHERE queue = $1
+           AND state IN ('available', 'scheduled', 'retryable')
+           AND run_at <= now()
+         ORDER BY priority DESC, run_at, id
+         LIMIT $2
+           FOR UPDATE SKIP LOCKED
+      )
+      UPDATE jobs j
+         SET state = 'running',
+             attempt = j.attempt + 1,
+             attempted_at = now(),
+             lease_expires_at = now() + $3::bigint * interval '1 millisecond',
+             locked_by = $4
+        FROM picked
+       WHERE j.id = picked.id
+      RETURNING j.id, j.queue, j.kind, j.payload, j.attempt, j.max_attempts, j.request_id
+  )sql",
+                                queue, std::int32_t{limit}, ms(lease), worker);
+  std::vector<claimed_job> out;
+  out.reserve(rows.size());
+  for (auto r : rows) {
+    out.push_back({.id = r.get<uuid>(0),
+                   .queue = r.get<std::string>(1),
+                   .kind = r.get<std::string>(2),
+                   .payload = r.get<boost::json::value>(3),
+                   .attempt = r.get<std::int32_t>(4),
+                   .max_attempts = r.get<std::int32_t>(5),
+                   .request_id = r.get<std::optional<std::string>>(6)});
+  }
+  co_return out;
+}
+
+async<std::int64_t> complete(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
+  auto r = co_await db.query(R"sql(
+      UPDATE jobs
+         SET state = 'completed', finished_at = now(), lease_expires_at = NULL
+       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+  )sql",
+                             uuid_array(ids), worker);
+  co_return static_cast<std::int64_t>(r.affected_rows());
+}
+
+async<std::optional<failed_job>> fail(db::pool& db, const uuid& id, std::string_view worker,
+                                      std::string_view message, std::chrono::milliseconds retry_in,
+                                      bool discard) {
+  auto rows = co_await db.query(R"sql(
+      WITH failed AS (
+        SELECT id, ($5::boolean OR attempt >= max_attempts) AS last
+          FROM jobs
+         WHERE id = $1 AND state = 'running' AND locked_by = $2
+      )
+      UPDATE jobs j
+         SET state = CASE WHEN failed.last THEN 'discarded' ELSE 'retryable' END,
+             run_at = CASE WHEN failed.last THEN j.run_at
+                           ELSE now() + $4::bigint * interval '1 millisecond' END,
+             finished_at = CASE WHEN failed.last THEN now() END,
+             lease_expires_at = NULL,
+             errors = j.errors || jsonb_build_array(jsonb_build_object(
+                        'at', now(), 'attempt', j.attempt, 'message', $3::text))
+        FROM failed
+       WHERE j.id = failed.id
+      RETURNING j.state, j.errors
+  )sql",
+                                id, worker, message, ms(retry_in), discard);
+  if (rows.empty()) co_return std::nullopt;
+  co_return failed_job{.state = rows[0].get<std::string>(0),
+                       .errors = rows[0].get<boost::json::value>(1)};
+}
+
+async<std::vector<uuid>> heartbeat(db::pool& db, const std::vector<uuid>& ids,
+                                   std::string_view worker, std::chrono::milliseconds lease) {
+  auto rows = co_await db.query(R"sql(
+      UPDATE jobs
+         SET lease_expires_at = now() + $3::bigint * interval '1 millisecond'
+       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+      RETURNING id
+  )sql",
+                                uuid_array(ids), worker, ms(lease));
+  std::vector<uuid> held;
+  held.reserve(rows.size());
+  for (auto r : rows) held.push_back(r.get<uuid>(0));
+  co_return held;
+}
+
+async<std::int64_t> release(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
+  auto rows = co_await db.query(R"sql(
+      WITH released AS (
+        UPDATE jobs
+           SET state = 'available', attempt = attempt - 1, lease_expires_at = NULL
+         WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+        RETURNING queue
+      )
+      SELECT count(*) FROM released, pg_notify($3, released.queue)
+  )sql",
+                                uuid_array(ids), worker, wake_channel);
+  co_return rows[0].get<std::int64_t>(0);
+}
+
+async<std::vector<rescued_job>> rescue(db::pool& db, int limit) {
+  auto rows = co_await db.query(R"sql(
+      WITH expired AS (
+        SELECT id
+          FROM jobs
+         WHERE state = 'running' AND lease_expires_at < now()
+         ORDER BY lease_expires_at
+         LIMIT $1
+           FOR UPDATE SKIP LOCKED
+      ), rescued AS (
+        UPDATE jobs j
+           SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END,
+               finished_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
+               run_at = now(),
+               lease_expires_at = NULL,
+               errors = j.errors || jsonb_build_array(jsonb_build_object(
+                          'at', now(), 'attempt', j.attempt,
+                          'message', 'lease expired: worker ' || j.locked_by ||
+                                     ' stopped without finishing the job'))
+          FROM expired
+         WHERE j.id = expired.id
+        RETURNING j.id, j.queue, j.kind, j.state, j.attempt, j.errors
+      )
+      SELECT r.id, r.queue, r.kind, r.state, r.attempt, r.errors
+        FROM rescued r, pg_notify($2, r.queue)
+  )sql",
+                                std::int32_t{limit}, wake_channel);
+  std::vector<rescued_job> out;
+  out.reserve(rows.size());
+  for (auto r : rows) {
+    out.push_back({.id = r.get<uuid>(0),
+                   .queue = r.get<std::string>(1),
+                   .kind = r.get<std::string>(2),
+                   .state = r.get<std::string>(3),
+                   .attempt = r.get<std::int32_t>(4),
+                   .errors = r.get<boost::json::value>(5)});
+  }
+  co_return out;
+}
+
+async<std::optional<job>> find(db::pool& db, const uuid& id) {
+  static const std::string sql = "SELECT " + std::string(job_columns) + " FROM jobs WHERE id = $1";
+  auto rows = co_await db.query(sql, id);
+  if (rows.empty()) co_return std::nullopt;
+  co_return job_from_row(rows[0]);
+}
+
+async<std::optional<std::string>> cancel(db::pool& db, const uuid& id) {
+  // Always tell the workers: the one running it (if any) stops at its next check.
+  auto rows = co_await db.query(R"sql(
+      WITH cancelled AS (
+        UPDATE jobs
+           SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL
+         WHERE id = $1 AND state IN ('available', 'scheduled', 'retryable', 'running')
+        RETURNING id, state
+      )
+      SELECT cancelled.state FROM cancelled, pg_notify($2, cancelled.id::text)
+  )sql",
+                                id, cancel_channel);
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0].get<std::string>(0);
+}
+
+async<std::optional<std::string>> retry_now(db::pool& db, const uuid& id) {
+  // A discarded job gets one more attempt; failing it discards the job again.
+  auto rows = co_await db.query(R"sql(
+      WITH retried AS (
+        UPDATE jobs
+           SET state = 'available', run_at = now(), finished_at = NULL,
+               max_attempts = GREATEST(max_attempts, attempt + 1)
+         WHERE id = $1 AND state IN ('discarded', 'retryable', 'cancelled')
+        RETURNING queue, state
+      )
+      SELECT retried.state FROM retried, pg_notify($2, retried.queue)
+  )sql",
+                                id, wake_channel);
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0].get<std::string>(0);
+}
+
+async<std::vector<job>> list(db::pool& db, const list_query& filters,
+                             const std::optional<position>& after, int limit) {
+  static const std::string sql = "SELECT " + std::string(job_columns) + R"sql(
+        FROM jobs
+       WHERE ($1::text IS NULL OR state = $1)
+         AND ($2::text IS NULL OR queue = $2)
+         AND ($3::text IS NULL OR kind = $3)
+         AND ($4::uuid IS NULL OR id < $4::uuid)
+       ORDER BY id DESC
+       LIMIT $5
+  )sql";
+  std::optional<std::string> after_id;
+  if (after) after_id = after->id;
+  auto rows = co_await db.query(sql, filters.state, filters.queue, filters.kind, after_id, limit);
+  std::vector<job> out;
+  out.reserve(rows.size());
+  for (auto r : rows) out.push_back(job_from_row(r));
+  co_return out;
+}
+
+async<std::vector<state_count>> counts(db::pool& db, bool unfinished_only) {
+  auto rows = co_await db.query(R"sql(
+      SELECT queue, state, count(*)
+        FROM jobs
+       WHERE NOT $1::boolean OR state IN ('available', 'scheduled', 'retryable', 'running')
+       GROUP BY queue, state
+       ORDER BY queue, state
+  )sql",
+                                unfinished_only);
+  std::vector<state_count> out;
+  out.reserve(rows.size());
+  for (auto r : rows) {
+    out.push_back({.queue = r.get<std::string>(0),
+                   .state = r.get<std::string>(1),
+                   .count = r.get<std::int64_t>(2)});
+  }
+  co_return out;
+}
+
+async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, timestamp before,
+                          int limit) {
+  auto r = co_await db.query(R"sql(
+      DELETE FROM jobs
+       WHERE id IN (SELECT id
+                      FROM jobs
+                     WHERE finished_at < $2 AND state = ANY($1::text[])
+                     LIMIT $3)
+  )sql",
+                             text_array(states), before, std::int32_t{limit});
+  co_return static_cast<std::int64_t>(r.affected_rows());
+}
+
+}  // namespace keel::jobs::store
