@@ -17,8 +17,11 @@ void add_db_tasks(registry& tasks) {
       .run = [](task_context& ctx) -> async<int> {
         auto applied = co_await db::migrate(ctx.db, db::embedded_migrations());
         log::info("migrations applied", {{"count", applied.size()}});
+        ctx.summary["applied"] = applied.size();
         co_return 0;
       },
+      // Every deploy's pre-deploy job must see the migrations done, not skip past them.
+      .when_running = overlap::wait,
   });
   tasks.add({
       .name = "db.status",
@@ -38,6 +41,8 @@ void add_db_tasks(registry& tasks) {
           }
         }
         fmt::print("{} applied, {} pending\n", states.size() - pending, pending);
+        ctx.summary["applied"] = states.size() - pending;
+        ctx.summary["pending"] = pending;
         co_return 0;
       },
   });

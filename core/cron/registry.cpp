@@ -1,16 +1,10 @@
 // The task registry and keel-cron's command line.
 #include <fmt/format.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <exception>
 #include <stdexcept>
 
+#include "core/cron/runner.hpp"
 #include "core/cron/task.hpp"
-#include "core/db/pool.hpp"
-#include "core/runtime/event_loops.hpp"
-#include "core/runtime/log.hpp"
 #include "core/runtime/program.hpp"
 
 namespace keel::cron {
@@ -22,38 +16,6 @@ const runtime::program_info cron_program{
 
 void print_list(const registry& tasks) {
   for (const auto& t : tasks.all()) fmt::print("{:<16} {}\n", t.name, t.summary);
-}
-
-int run_task(const task& t, std::vector<std::string> args, int argc, char** argv) {
-  runtime::config cfg = runtime::start_program(cron_program, argc, argv);
-  runtime::event_loops loops(1);
-  // A task is one sequence of statements: two connections cover a task and its lock.
-  auto options = db::pool_options_from(cfg, "keel-cron " + t.name);
-  options.size = std::min(cfg.db_pool_size, 2);
-  db::pool pool(loops, options);
-  int status = 1;
-  auto started = std::chrono::steady_clock::now();
-  boost::asio::co_spawn(
-      loops.loop(0),
-      [&]() -> async<void> {
-        task_context ctx{cfg, pool, std::move(args)};
-        try {
-          status = co_await t.run(ctx);
-        } catch (const std::exception& e) {
-          log::error("task failed", {{"task", t.name}, {"error", e.what()}});
-          status = 1;
-        }
-        co_await pool.close();
-        loops.release_work();
-      },
-      boost::asio::detached);
-  loops.run();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                  started)
-                .count();
-  log::info(status == 0 ? "task succeeded" : "task failed",
-            {{"task", t.name}, {"status", status}, {"duration_ms", ms}});
-  return status;
 }
 
 }  // namespace
@@ -99,9 +61,7 @@ int run_command_line(const registry& tasks, int argc, char** argv) {
       return 0;
     }
   }
-  // start_program must not see the task's own arguments as a request for help.
-  char* program_only[] = {argv[0], nullptr};
-  return run_task(*t, std::move(args), 1, program_only);
+  return run_task_process(cron_program, *t, std::move(args), argv[0]);
 }
 
 }  // namespace keel::cron

@@ -1,5 +1,6 @@
 // A named one-shot task that keel-cron runs (migrations, pruning, reports, ...).
 #pragma once
+#include <boost/json/object.hpp>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,13 @@ struct task_context {
   const runtime::config& cfg;
   db::pool& db;
   std::vector<std::string> args;  // what followed the task name on the command line
+  boost::json::object summary;    // what the run did ({"deleted": 120}); kept in cron_runs
+};
+
+// What a run does when another run of the same task holds its lock.
+enum class overlap {
+  skip,  // exit 0 at once, recorded as skipped: scheduled tasks that must not pile up
+  wait,  // wait for the other run to end: db.migrate, where every deploy must see it done
 };
 
 struct task {
@@ -26,6 +34,7 @@ struct task {
   std::string help;     // `keel-cron run NAME --help`: what it does, its arguments
   // Returns the exit status: 0 success. Throwing is a failure too (status 1).
   std::function<async<int>(task_context&)> run;
+  overlap when_running = overlap::skip;
 };
 
 class registry {

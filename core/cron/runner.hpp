@@ -1,0 +1,21 @@
+// Runs one task the way every keel-cron run goes: locked, recorded, with an exit status.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/cron/task.hpp"
+#include "core/runtime/program.hpp"
+
+namespace keel::cron {
+
+// Takes the task's advisory lock (skipping or waiting as the task says), records the run in
+// cron_runs (once that table exists), runs it and returns the exit status: 0 success or
+// skipped, 1 failure. Never throws: every failure is logged and recorded.
+async<int> run_locked(const task& t, task_context& ctx);
+
+// The whole process around run_locked: configuration, one event loop, a small pool.
+// `argv` holds only the program name: the task's own arguments are in `args`.
+int run_task_process(const runtime::program_info& program, const task& t,
+                     std::vector<std::string> args, char* program_name);
+
+}  // namespace keel::cron
