@@ -33,6 +33,8 @@ class listener {
   listener& operator=(const listener&) = delete;
 
   // Subscribes to `channel` (connecting first if needed); remembered across reconnects.
+  // A server that cannot be reached now is retried by wait(), which then says reconnected;
+  // throws db::error for a channel the server refuses. Not while a wait() is pending.
   async<void> listen(std::string channel);
 
   // The next notification, or nullopt when none came within `timeout`. A lost connection is

@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 #include <array>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 #include <vector>
@@ -210,6 +213,30 @@ void connection::check_deadline() {
     boost::system::error_code ignored;
     socket_.cancel(ignored);  // the waiting coroutine wakes, sees timed_out_ and gives up
   }
+}
+
+async<bool> connection::wait_input_for(std::chrono::milliseconds timeout) {
+  namespace ex = boost::asio::experimental;
+  // Edge-triggered epoll does not report data an earlier PQconsumeInput left in the socket.
+  if (!socket_readable_now()) {
+    boost::asio::steady_timer timer(socket_.get_executor(), timeout);
+    // wait_for_one, not awaitable operator ||: that one ignores a wait ended by cancel().
+    auto [order, socket_ec, timer_ec] =
+        co_await ex::make_parallel_group(
+            socket_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                               boost::asio::deferred),
+            timer.async_wait(boost::asio::deferred))
+            .async_wait(ex::wait_for_one(), boost::asio::use_awaitable);
+    if (order[0] == 1) co_return false;
+    if (socket_ec) throw boost::system::system_error(socket_ec);
+  }
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) fail_lost("receive");
+  co_return true;
+}
+
+void connection::cancel() {
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
 }
 
 void connection::start_statement_deadline() {

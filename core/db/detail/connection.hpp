@@ -52,6 +52,13 @@ class connection {
   // Called by the shard's watchdog on every tick: cancels a wait that passed its deadline.
   void check_deadline();
 
+  // For the listener's idle connection: waits at most `timeout` for the server to send
+  // something and reads it (notifications then wait in PQnotifies); false when nothing came.
+  // Throws keel::unavailable (connection_lost_code) when the server went away.
+  async<bool> wait_input_for(std::chrono::milliseconds timeout);
+  // Wakes the coroutine waiting on the socket, which throws operation_aborted (owner closes).
+  void cancel();
+
   std::uint64_t idle_since = 0;  // the tick it was last returned to the pool
 
  private:
