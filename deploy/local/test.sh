@@ -22,7 +22,12 @@ pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
 
-cleanup() { PG_FSYNC=off "$root/deploy/local/pg.sh" stop "$pg_name" || true; }
+smtp_pid="" smtp_dir=""
+cleanup() {
+  [ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null || true
+  [ -z "$smtp_dir" ] || rm -rf "$smtp_dir" "$smtp_dir.log"
+  PG_FSYNC=off "$root/deploy/local/pg.sh" stop "$pg_name" || true
+}
 trap cleanup EXIT
 
 # fsync off: a test cluster holds nothing worth keeping, and it makes tests faster.
@@ -40,6 +45,16 @@ DATABASE_URL="${admin_url%/postgres}/keel_template" LOG_LEVEL=warn \
 export KEEL_TEST_PG_URL="$admin_url"
 export KEEL_TEST_PG_NAME="$pg_name"
 export KEEL_TEST_TEMPLATE_DB="keel_template"
+
+# A real SMTP server on loopback that keeps every message it accepts as a file for the tests
+# to read back (Debian's python3-aiosmtpd, so /usr/bin/python3 rather than the first python3).
+smtp_port="$(free_port 55525)"
+smtp_dir="$(mktemp -d /tmp/keel-smtp-sink.XXXXXX)"
+/usr/bin/python3 "$root/deploy/local/smtp_sink.py" "$smtp_dir" "$smtp_port" >"$smtp_dir.log" 2>&1 &
+smtp_pid=$!
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break; sleep 0.1; done
+export KEEL_TEST_SMTP_PORT="$smtp_port"
+export KEEL_TEST_SMTP_DIR="$smtp_dir"
 
 # One test at a time: some tests stop and restart the PostgreSQL server.
 ctest --preset "$preset" --timeout 300
