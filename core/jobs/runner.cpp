@@ -335,7 +335,7 @@ struct runner::impl {
       case stop_reason::none:
         break;
     }
-    co_await record_failure(q, rj, k, std::move(result.error), result.permanent, seconds);
+    co_await record_failure(q, rj, k, result.error, result.permanent, seconds);
   }
 
   async<attempt_result> call_handler(const kind& k, running_job& rj) {
@@ -367,9 +367,9 @@ struct runner::impl {
     rj.stop_timer.cancel();
   }
 
-  async<void> record_failure(queue_state& q, running_job& rj, const kind* k, std::string error,
-                             bool discard, double seconds) {
-    if (error.size() > max_error_length) error.resize(max_error_length);
+  async<void> record_failure(queue_state& q, running_job& rj, const kind* k,
+                             const std::string& full_error, bool discard, double seconds) {
+    std::string error = full_error.substr(0, max_error_length);
     auto retry_in = k ? retry_delay(k->options, rj.job.attempt) : milliseconds(0);
     std::optional<store::failed_job> failed;
     for (int attempt = 1;; ++attempt) {

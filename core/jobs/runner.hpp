@@ -34,8 +34,8 @@ struct runner_options {
   // Wake up on NOTIFY (a listener connection of its own). Off behind PgBouncer transaction
   // pooling, where LISTEN cannot work: then polling alone finds the work.
   bool listen = true;
-  std::string worker_id;         // in locked_by and the logs; "host:pid" when empty
-  db::pool_options listener_db;  // where the listener connects (the pool's options)
+  std::string worker_id = {};         // in locked_by and the logs; "host:pid" when empty
+  db::pool_options listener_db = {};  // where the listener connects (the pool's options)
 };
 
 // "host:pid": unique among live workers, and readable in the jobs table.

@@ -1,6 +1,7 @@
 // Job decisions: unique-key enqueueing, what cancel and retry may do, paging.
 #include "core/jobs/service.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <limits>
 #include <stdexcept>
 
@@ -9,11 +10,21 @@
 #include "core/dto/cursor.hpp"
 #include "core/jobs/store.hpp"
 #include "core/runtime/error.hpp"
+#include "core/runtime/log.hpp"
 
 namespace keel::jobs {
 namespace {
 
 constexpr int default_page_size = 20;
+
+const std::vector<std::string>& states_done() {
+  static const std::vector<std::string> states{"completed", "cancelled"};
+  return states;
+}
+const std::vector<std::string>& states_dead() {
+  static const std::vector<std::string> states{"discarded"};
+  return states;
+}
 
 // Bad options are a bug in the calling code, not bad input: say so before the database does.
 void check(std::string_view kind, const enqueue_options& o) {
@@ -30,22 +41,28 @@ void check(std::string_view kind, const enqueue_options& o) {
 
 }  // namespace
 
-async<enqueued> enqueue(db::transaction& tx, std::string_view kind, boost::json::value payload,
-                        enqueue_options options) {
+async<enqueued> enqueue(db::transaction& tx, std::string_view kind,
+                        const boost::json::value& payload, const enqueue_options& options) {
   check(kind, options);
   // The holder of the key may finish between our insert and our look-up; then a new job is
   // due after all, so try again (twice is plenty: it would have to finish twice meanwhile).
   for (int attempt = 0; attempt < 3; ++attempt) {
-    if (auto id = co_await store::insert(tx, kind, payload, options)) co_return enqueued{*id};
+    auto id = co_await store::insert(tx, kind, payload, options);
+    if (id) co_return enqueued{.id = *id, .existing = false};
     if (!options.unique_key) break;
-    if (auto existing = co_await store::find_unique(tx, kind, *options.unique_key)) {
-      co_return enqueued{.id = *existing, .existing = true};
-    }
+    auto existing = co_await store::find_unique(tx, kind, *options.unique_key);
+    if (existing) co_return enqueued{.id = *existing, .existing = true};
   }
   throw db::error("enqueue of " + std::string(kind) + " neither inserted nor found its job");
 }
 
-async<std::vector<enqueued>> enqueue_many(db::transaction& tx, std::vector<new_job> jobs) {
+async<enqueued> enqueue(db::transaction& tx, std::string_view kind,
+                        const boost::json::value& payload) {
+  const enqueue_options defaults;
+  co_return co_await enqueue(tx, kind, payload, defaults);
+}
+
+async<std::vector<enqueued>> enqueue_many(db::transaction& tx, const std::vector<new_job>& jobs) {
   bool any_unique = false;
   for (const auto& j : jobs) {
     check(j.kind, j.options);
@@ -56,9 +73,7 @@ async<std::vector<enqueued>> enqueue_many(db::transaction& tx, std::vector<new_j
   if (jobs.empty()) co_return out;
   if (any_unique) {
     // Each key needs its own look-up; keys are for singletons, not for bulk loads.
-    for (auto& j : jobs) {
-      out.push_back(co_await enqueue(tx, j.kind, std::move(j.payload), std::move(j.options)));
-    }
+    for (const auto& j : jobs) out.push_back(co_await enqueue(tx, j.kind, j.payload, j.options));
     co_return out;
   }
   for (const auto& id : co_await store::insert_many(tx, jobs)) out.push_back({.id = id});
@@ -118,6 +133,50 @@ async<job_page> service::list(const list_query& query) {
 
 async<job_stats> service::stats() {
   co_return job_stats{.counts = co_await store::counts(db_, false)};
+}
+
+async<prune_result> service::prune(std::chrono::milliseconds keep_completed,
+                                   std::chrono::milliseconds keep_discarded, int batch) {
+  // Built outside the coroutine: GCC 12 rejects initializer lists in coroutine bodies.
+  const auto& done = states_done();
+  const auto& dead = states_dead();
+  prune_result r;
+  auto older_than = [](std::chrono::milliseconds keep) {
+    return now() - std::chrono::duration_cast<std::chrono::microseconds>(keep);
+  };
+  for (;;) {
+    auto n = co_await store::prune(db_, done, older_than(keep_completed), batch);
+    r.completed += n;
+    if (n < batch) break;
+  }
+  for (;;) {
+    auto n = co_await store::prune(db_, dead, older_than(keep_discarded), batch);
+    r.discarded += n;
+    if (n < batch) break;
+  }
+  co_return r;
+}
+
+async<rescue_result> service::rescue() {
+  constexpr int batch = 500;
+  rescue_result r;
+  for (;;) {
+    auto rescued = co_await store::rescue(db_, batch);
+    for (const auto& job : rescued) {
+      if (job.state == "discarded") {
+        ++r.discarded;
+        log::error("job discarded: its worker died on the last attempt",
+                   {{"job_id", job.id.str()},
+                    {"kind", job.kind},
+                    {"attempt", job.attempt},
+                    {"errors", boost::json::serialize(job.errors)}});
+      } else {
+        ++r.retryable;
+      }
+    }
+    if (static_cast<int>(rescued.size()) < batch) break;
+  }
+  co_return r;
 }
 
 }  // namespace keel::jobs

@@ -1,6 +1,8 @@
 // Jobs: enqueueing inside the caller's transaction, and the admin operations.
 #pragma once
 #include <boost/json/value.hpp>
+#include <chrono>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -14,14 +16,31 @@ class transaction;
 
 namespace keel::jobs {
 
+// Arguments are taken by reference (await the call at once, as always) and there are no
+// default arguments: GCC 12 miscompiles both by-value class parameters of coroutines and
+// defaulted class arguments of calls made inside coroutines.
+//
 // Adds a job in `tx`: it exists if and only if `tx` commits, and workers are woken on commit.
 // With options.unique_key, a job of the same kind and key that is still waiting or running is
 // returned (existing = true) instead of adding a second one.
-async<enqueued> enqueue(db::transaction& tx, std::string_view kind, boost::json::value payload,
-                        enqueue_options options = {});
+async<enqueued> enqueue(db::transaction& tx, std::string_view kind,
+                        const boost::json::value& payload, const enqueue_options& options);
+// The same with the default options: queue "default", due now.
+async<enqueued> enqueue(db::transaction& tx, std::string_view kind,
+                        const boost::json::value& payload);
 
 // Several jobs in `tx`, in one statement when none has a unique key; results in input order.
-async<std::vector<enqueued>> enqueue_many(db::transaction& tx, std::vector<new_job> jobs);
+async<std::vector<enqueued>> enqueue_many(db::transaction& tx, const std::vector<new_job>& jobs);
+
+struct prune_result {
+  std::int64_t completed = 0;  // completed and cancelled jobs deleted
+  std::int64_t discarded = 0;
+};
+
+struct rescue_result {
+  std::int64_t retryable = 0;  // put back, the attempt counted
+  std::int64_t discarded = 0;  // it was their last attempt
+};
 
 class service {
  public:
@@ -43,6 +62,16 @@ class service {
 
   // Counts by queue and state (every state).
   async<job_stats> stats();
+
+  // Deletes completed and cancelled jobs that finished more than `keep_completed` ago and
+  // discarded ones older than `keep_discarded`, `batch` rows per statement so that no
+  // statement holds many locks or runs long.
+  async<prune_result> prune(std::chrono::milliseconds keep_completed,
+                            std::chrono::milliseconds keep_discarded, int batch = 1000);
+
+  // Returns the jobs of dead workers (lease expired) to the queue, or discards them when it
+  // was their last attempt (logged at error level with their errors).
+  async<rescue_result> rescue();
 
  private:
   db::pool& db_;

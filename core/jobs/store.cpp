@@ -183,9 +183,16 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
 
 async<std::int64_t> complete(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
   auto r = co_await db.query(R"sql(
-      UPDATE jobs
+      WITH held AS (
+        SELECT id FROM jobs
+         WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+         ORDER BY id
+           FOR UPDATE
+      )
+      UPDATE jobs j
          SET state = 'completed', finished_at = now(), lease_expires_at = NULL
-       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+        FROM held
+       WHERE j.id = held.id
   )sql",
                              uuid_array(ids), worker);
   co_return static_cast<std::int64_t>(r.affected_rows());
@@ -221,10 +228,17 @@ async<std::optional<failed_job>> fail(db::pool& db, const uuid& id, std::string_
 async<std::vector<uuid>> heartbeat(db::pool& db, const std::vector<uuid>& ids,
                                    std::string_view worker, std::chrono::milliseconds lease) {
   auto rows = co_await db.query(R"sql(
-      UPDATE jobs
+      WITH held AS (
+        SELECT id FROM jobs
+         WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+         ORDER BY id
+           FOR UPDATE
+      )
+      UPDATE jobs j
          SET lease_expires_at = now() + $3::bigint * interval '1 millisecond'
-       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
-      RETURNING id
+        FROM held
+       WHERE j.id = held.id
+      RETURNING j.id
   )sql",
                                 uuid_array(ids), worker, ms(lease));
   std::vector<uuid> held;
@@ -236,10 +250,14 @@ async<std::vector<uuid>> heartbeat(db::pool& db, const std::vector<uuid>& ids,
 async<std::int64_t> release(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
   auto rows = co_await db.query(R"sql(
       WITH released AS (
-        UPDATE jobs
-           SET state = 'available', attempt = attempt - 1, lease_expires_at = NULL
-         WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
-        RETURNING queue
+        UPDATE jobs j
+           SET state = 'available', attempt = j.attempt - 1, lease_expires_at = NULL
+          FROM (SELECT id FROM jobs
+                 WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+                 ORDER BY id
+                   FOR UPDATE) held
+         WHERE j.id = held.id
+        RETURNING j.queue
       )
       SELECT count(*) FROM released, pg_notify($3, released.queue)
   )sql",

@@ -70,6 +70,8 @@ async<std::optional<uuid>> find_unique(db::transaction& tx, std::string_view kin
 async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_job>& jobs);
 
 // ---- the worker ----
+// Statements that touch several jobs lock them in id order first, so that a worker's
+// heartbeat and its batched completions never deadlock with each other.
 
 // Takes up to `limit` due jobs of `queue` (highest priority, then earliest run_at), marks
 // them running for `worker` until now + `lease`, and counts the attempt.

@@ -1,0 +1,181 @@
+// keel-worker as real processes: exactly-once under load, crashes, restarts, a PostgreSQL
+// restart and SIGTERM. Jobs are test.record (KEEL_WORKER_TEST_KINDS=1): each successful run
+// adds a row to test_job_runs, so the side effects can be counted.
+#include <libpq-fe.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include "../support/database.hpp"
+#include "../support/process.hpp"
+
+using namespace keel::test;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+// One statement through blocking libpq (the test is not an event loop); the first field of
+// the first row, or "" when there is none.
+std::string sql(const std::string& url, const std::string& statement) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(url.c_str()), &PQfinish);
+  if (PQstatus(c.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(c.get()));
+  std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c.get(), statement.c_str()), &PQclear);
+  auto status = PQresultStatus(r.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw std::runtime_error(statement + ": " + PQerrorMessage(c.get()));
+  }
+  if (PQntuples(r.get()) == 0) return "";
+  return PQgetvalue(r.get(), 0, 0);
+}
+
+long long count(const std::string& url, const std::string& statement) {
+  return std::stoll(sql(url, statement));
+}
+
+void add_jobs(const std::string& url, int n, const std::string& payload) {
+  sql(url, "INSERT INTO jobs (kind, payload) SELECT 'test.record', '" + payload +
+               "' FROM generate_series(1, " + std::to_string(n) + ")");
+}
+
+// A database with the table test.record writes to and `n` jobs with `payload`.
+std::string database_with_jobs(int n, const std::string& payload = "{}") {
+  std::string url = fresh_database();
+  sql(url, "CREATE TABLE test_job_runs (job_id uuid NOT NULL, attempt int, request_id text)");
+  add_jobs(url, n, payload);
+  return url;
+}
+
+std::unique_ptr<process> start_worker(const std::string& url,
+                                      std::map<std::string, std::string> extra = {}) {
+  std::map<std::string, std::string> env{
+      {"DATABASE_URL", url},  {"KEEL_WORKER_TEST_KINDS", "1"},   {"WORKER_QUEUES", "default:20"},
+      {"WORKER_LEASE", "2s"}, {"WORKER_POLL_INTERVAL", "250ms"}, {"LOG_LEVEL", "warn"}};
+  for (auto& [k, v] : extra) env[k] = v;
+  return std::make_unique<process>(binary("keel-worker"), std::vector<std::string>{}, env);
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  auto until = steady::now() + timeout;
+  while (steady::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return done();
+}
+
+long long completed(const std::string& url) {
+  return count(url, "SELECT count(*) FROM jobs WHERE state = 'completed'");
+}
+
+// Every job completed, none left in another state, each with at least one recorded run.
+void check_all_done(const std::string& url, int n) {
+  CHECK(completed(url) == n);
+  CHECK(count(url, "SELECT count(*) FROM jobs WHERE state <> 'completed'") == 0);
+  CHECK(count(url, "SELECT count(DISTINCT job_id) FROM test_job_runs") == n);
+}
+
+}  // namespace
+
+TEST_CASE("20,000 jobs across two keel-worker processes each run exactly once", "[worker]") {
+  constexpr int n = 20000;
+  auto url = database_with_jobs(n);
+  auto a = start_worker(url);
+  auto b = start_worker(url);
+  auto started = steady::now();
+  bool done = wait_until([&] { return completed(url) == n; }, 50s);
+  auto seconds = std::chrono::duration<double>(steady::now() - started).count();
+  INFO("drained in " << seconds << "s; worker logs: " << a->log_path() << " " << b->log_path());
+  REQUIRE(done);
+  check_all_done(url, n);
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs") == n);  // exactly once
+  CHECK(count(url, "SELECT count(DISTINCT locked_by) FROM jobs") == 2);
+  a->signal(SIGTERM);
+  b->signal(SIGTERM);
+  CHECK(a->wait(10s) == 0);
+  CHECK(b->wait(10s) == 0);
+}
+
+TEST_CASE("after kill -9 of a worker mid-jobs every job still completes, none lost or stuck",
+          "[worker]") {
+  constexpr int n = 400;
+  auto url = database_with_jobs(n, R"({"sleep_ms": 50})");
+  auto victim = start_worker(url);
+  REQUIRE(wait_until([&] { return completed(url) >= 50; }, 20s));
+  victim->signal(SIGKILL);
+  victim->wait(5s);
+  auto interrupted = count(url, "SELECT count(*) FROM jobs WHERE state = 'running'");
+  CHECK(interrupted > 0);
+  auto survivor = start_worker(url);
+  // The interrupted jobs come back once their 2s lease expires.
+  REQUIRE(wait_until([&] { return completed(url) == n; }, 30s));
+  check_all_done(url, n);
+  CHECK(count(url,
+              "SELECT count(*) FROM jobs WHERE attempt = 2 AND errors::text LIKE "
+              "'%lease expired%'") == interrupted);
+  survivor->signal(SIGTERM);
+  CHECK(survivor->wait(10s) == 0);
+}
+
+TEST_CASE("killing and restarting workers every few seconds still finishes every job", "[worker]") {
+  constexpr int n = 4000;  // about 5s of work for two workers: the kills land mid-flow
+  auto url = database_with_jobs(n, R"({"sleep_ms": 50})");
+  auto a = start_worker(url);
+  auto b = start_worker(url);
+  int kills = 0;
+  for (int round = 0; round < 4 && completed(url) < n; ++round, ++kills) {
+    std::this_thread::sleep_for(1500ms);
+    auto& victim = round % 2 == 0 ? a : b;
+    victim->signal(SIGKILL);
+    victim->wait(5s);
+    victim = start_worker(url);
+  }
+  CHECK(kills >= 2);
+  REQUIRE(wait_until([&] { return completed(url) == n; }, 40s));
+  check_all_done(url, n);
+  a->signal(SIGTERM);
+  b->signal(SIGTERM);
+  CHECK(a->wait(10s) == 0);
+  CHECK(b->wait(10s) == 0);
+}
+
+TEST_CASE("keel-worker reconnects after a PostgreSQL restart and carries on", "[worker][serial]") {
+  constexpr int n = 300;
+  auto url = database_with_jobs(n, R"({"sleep_ms": 20})");
+  auto worker = start_worker(url);
+  REQUIRE(wait_until([&] { return completed(url) >= 30; }, 20s));
+  stop_postgres();
+  std::this_thread::sleep_for(1s);
+  start_postgres();
+  REQUIRE(worker->running());
+  // Jobs added after the restart are found too (NOTIFY after the listener reconnects, or poll).
+  add_jobs(url, 100, "{}");
+  REQUIRE(wait_until([&] { return completed(url) == n + 100; }, 40s));
+  check_all_done(url, n + 100);
+  REQUIRE(worker->running());
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
+}
+
+TEST_CASE("SIGTERM during long jobs exits within the grace period and puts them back unchanged",
+          "[worker]") {
+  auto url = database_with_jobs(5, R"({"sleep_ms": 60000})");
+  auto worker = start_worker(url, {{"WORKER_SHUTDOWN_GRACE", "1s"}});
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 5; }, 10s));
+  auto signalled = steady::now();
+  worker->signal(SIGTERM);
+  auto status = worker->wait(10s);
+  auto took = steady::now() - signalled;
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  CHECK(took < 3s);  // 1s grace, then the handlers are stopped at once
+  CHECK(count(url,
+              "SELECT count(*) FROM jobs WHERE state = 'available' AND attempt = 0 AND "
+              "errors = '[]'") == 5);
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 0);
+}

@@ -1,0 +1,491 @@
+// The job queue against a real PostgreSQL: transactional enqueue, the runner's claims, retries,
+// unique keys, scheduling, priorities, cancellation, timeouts, rescue and graceful stop.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include "core/db/pool.hpp"
+#include "core/jobs/registry.hpp"
+#include "core/jobs/runner.hpp"
+#include "core/jobs/service.hpp"
+#include "core/jobs/store.hpp"
+#include "core/runtime/event_loops.hpp"
+#include "tests/support/async.hpp"
+#include "tests/support/database.hpp"
+
+using namespace std::chrono_literals;
+namespace db = keel::db;
+namespace jobs = keel::jobs;
+using keel::async;
+using keel::uuid;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+async<void> sleep_for(std::chrono::milliseconds d) {
+  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+  co_await t.async_wait(boost::asio::use_awaitable);
+}
+
+// Polls `done` every 10ms; false when it is still not true after `timeout`.
+template <class F>
+async<bool> eventually(F done, std::chrono::milliseconds timeout) {
+  auto until = steady::now() + timeout;
+  while (steady::now() < until) {
+    if (co_await done()) co_return true;
+    co_await sleep_for(10ms);
+  }
+  co_return co_await done();
+}
+template <class F>
+async<bool> eventually(F done) {
+  return eventually(std::move(done), 5s);
+}
+
+// A test database, a pool on one loop, a registry and a runner made on demand.
+struct queue_fixture {
+  keel::runtime::event_loops loops{1};
+  db::pool pool;
+  jobs::registry kinds;
+  jobs::runner_options options;
+
+  queue_fixture() : pool(loops, pool_options()) {
+    options.queues = {{"default", 10}};
+    options.lease = 2s;
+    options.poll_interval = 100ms;
+    options.shutdown_grace = 200ms;
+    options.worker_id = "test-worker";
+    options.listener_db = pool.options();
+  }
+
+  static db::pool_options pool_options() {
+    db::pool_options o;
+    o.url = keel::test::fresh_database();
+    o.size = 4;
+    o.application_name = "keel_jobs_test";
+    return o;
+  }
+
+  // Overloads, not default arguments: GCC 12 destroys a defaulted class argument twice when
+  // the call is made inside a coroutine.
+  async<uuid> enqueue(const std::string& kind) {
+    const boost::json::value payload;
+    const jobs::enqueue_options o;
+    co_return co_await enqueue(kind, payload, o);
+  }
+  async<uuid> enqueue(const std::string& kind, const boost::json::value& payload,
+                      const jobs::enqueue_options& o) {
+    auto tx = co_await pool.begin();
+    auto r = co_await jobs::enqueue(tx, kind, payload, o);
+    co_await tx.commit();
+    co_return r.id;
+  }
+
+  async<jobs::job> job(const uuid& id) { co_return co_await jobs::service(pool).get(id); }
+
+  async<bool> in_state(const uuid& id, std::string state) {
+    co_return (co_await job(id)).state == state;
+  }
+
+  // Runs `body` while a runner works (made from `options` now), then stops it gracefully.
+  template <class F>
+  void with_worker(F body) {
+    jobs::runner runner(loops, pool, kinds, options);
+    keel::test::run_async(loops, [&]() -> async<void> {
+      bool stopped = false;
+      boost::asio::co_spawn(co_await boost::asio::this_coro::executor, runner.run(),
+                            [&](std::exception_ptr) { stopped = true; });
+      co_await body(runner);
+      runner.stop();
+      while (!stopped) co_await sleep_for(10ms);
+    });
+  }
+
+  template <class F>
+  auto run(F body) {
+    return keel::test::run_async(loops, body);
+  }
+};
+
+boost::json::value numbered(int n) {
+  boost::json::object o;
+  o["n"] = n;
+  return o;
+}
+
+// Named and outside any coroutine: GCC 12 mishandles class temporaries (SSO strings inside)
+// that live across a co_await, so the tests pass options and payloads as named objects.
+const boost::json::value none;
+
+jobs::handler counting(int& runs) {
+  return [&runs](const boost::json::value&, jobs::job_context&) -> async<void> {
+    ++runs;
+    co_return;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("a job enqueued in a rolled-back transaction does not exist", "[jobs]") {
+  queue_fixture f;
+  auto count = f.run([&]() -> async<std::int64_t> {
+    auto tx = co_await f.pool.begin();
+    co_await jobs::enqueue(tx, "jobs.noop", boost::json::value());
+    co_await tx.rollback();
+    co_return (co_await f.pool.query("SELECT count(*) FROM jobs"))[0].get<std::int64_t>(0);
+  });
+  CHECK(count == 0);
+}
+
+TEST_CASE("a committed job is picked up within tens of milliseconds through NOTIFY", "[jobs]") {
+  queue_fixture f;
+  f.options.poll_interval = 30s;  // so only a NOTIFY can wake the worker
+  std::optional<steady::time_point> started;
+  f.kinds.add("test.timed", [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+    started = steady::now();
+    co_return;
+  });
+  std::chrono::milliseconds latency{};
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    co_await sleep_for(500ms);  // the listener connects
+    auto committed = steady::now();
+    co_await f.enqueue("test.timed");
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return started.has_value(); }, 2s));
+    latency = std::chrono::duration_cast<std::chrono::milliseconds>(*started - committed);
+  });
+  INFO("enqueue to start: " << latency.count() << "ms");
+  CHECK(latency < 100ms);
+}
+
+TEST_CASE("a failing job is retried with backoff until it succeeds", "[jobs]") {
+  queue_fixture f;
+  std::vector<steady::time_point> attempts;
+  f.kinds.add("test.flaky",
+              [&](const boost::json::value&, jobs::job_context& ctx) -> async<void> {
+                attempts.push_back(steady::now());
+                if (ctx.attempt < 3)
+                  throw std::runtime_error("flaky attempt " + std::to_string(ctx.attempt));
+                co_return;
+              },
+              {.backoff_base = 100ms, .backoff_cap = 1s});
+  jobs::job done;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto id = co_await f.enqueue("test.flaky");
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "completed"); }));
+    done = co_await f.job(id);
+  });
+  REQUIRE(attempts.size() == 3);
+  CHECK(done.attempt == 3);
+  REQUIRE(done.errors.as_array().size() == 2);
+  CHECK(done.errors.as_array()[1].at("message").as_string() == "flaky attempt 2");
+  // Equal jitter: the second wait is at least half of 2 * base.
+  CHECK(attempts[1] - attempts[0] >= 50ms);
+  CHECK(attempts[2] - attempts[1] >= 100ms);
+}
+
+TEST_CASE("after max_attempts a job is discarded with every error recorded", "[jobs]") {
+  queue_fixture f;
+  int runs = 0;
+  f.kinds.add("test.broken",
+              [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+                ++runs;
+                throw std::runtime_error("always broken");
+                co_return;
+              },
+              {.backoff_base = 10ms, .backoff_cap = 20ms});
+  jobs::job discarded;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    jobs::enqueue_options opts1;
+    opts1.max_attempts = 3;
+    auto id = co_await f.enqueue("test.broken", none, opts1);
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "discarded"); }));
+    discarded = co_await f.job(id);
+  });
+  CHECK(runs == 3);
+  CHECK(discarded.attempt == 3);
+  CHECK(discarded.finished_at.has_value());
+  const auto& errors = discarded.errors.as_array();
+  REQUIRE(errors.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(errors[i].at("attempt").as_int64() == i + 1);
+    CHECK(errors[i].at("message").as_string() == "always broken");
+  }
+}
+
+TEST_CASE("a job of an unknown kind is discarded at once with a clear error", "[jobs]") {
+  queue_fixture f;
+  jobs::job discarded;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto id = co_await f.enqueue("no.such.kind");
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "discarded"); }));
+    discarded = co_await f.job(id);
+  });
+  CHECK(discarded.attempt == 1);
+  std::string message(discarded.errors.as_array()[0].at("message").as_string());
+  CHECK(message.find("unknown job kind \"no.such.kind\"") != std::string::npos);
+}
+
+TEST_CASE("a permanent failure discards the job without retrying", "[jobs]") {
+  queue_fixture f;
+  f.kinds.add("test.bad_payload", [](const boost::json::value&, jobs::job_context&) -> async<void> {
+    throw jobs::permanent_failure("payload has no recipient");
+    co_return;
+  });
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto id = co_await f.enqueue("test.bad_payload");
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "discarded"); }));
+    CHECK((co_await f.job(id)).attempt == 1);
+  });
+}
+
+TEST_CASE("a unique key returns the waiting job instead of adding a second one", "[jobs]") {
+  queue_fixture f;
+  f.run([&]() -> async<void> {
+    jobs::enqueue_options o;
+    o.run_at = keel::now() + std::chrono::hours(1);
+    o.unique_key = "digest:42";
+    auto tx = co_await f.pool.begin();
+    auto first = co_await jobs::enqueue(tx, "test.digest", none, o);
+    auto second = co_await jobs::enqueue(tx, "test.digest", none, o);
+    auto other_kind = co_await jobs::enqueue(tx, "test.other", none, o);
+    co_await tx.commit();
+    CHECK_FALSE(first.existing);
+    CHECK(second.existing);
+    CHECK(second.id == first.id);
+    CHECK_FALSE(other_kind.existing);
+    // Once the first is finished, the key is free again.
+    co_await jobs::service(f.pool).cancel(first.id);
+    auto tx2 = co_await f.pool.begin();
+    auto third = co_await jobs::enqueue(tx2, "test.digest", none, o);
+    co_await tx2.commit();
+    CHECK_FALSE(third.existing);
+    CHECK(third.id != first.id);
+  });
+}
+
+TEST_CASE("enqueue_many adds every job in one transaction and carries the request id", "[jobs]") {
+  queue_fixture f;
+  f.run([&]() -> async<void> {
+    std::vector<jobs::new_job> batch;
+    for (int i = 0; i < 100; ++i) {
+      jobs::new_job j;
+      j.kind = "jobs.noop";
+      j.payload = numbered(i);
+      j.options.request_id = "req-1";
+      batch.push_back(std::move(j));
+    }
+    auto tx = co_await f.pool.begin();
+    auto added = co_await jobs::enqueue_many(tx, batch);
+    co_await tx.commit();
+    REQUIRE(added.size() == 100);
+    auto fifth = co_await f.job(added[5].id);
+    CHECK(fifth.payload.at("n").as_int64() == 5);
+    CHECK(fifth.request_id == "req-1");
+  });
+}
+
+TEST_CASE("a scheduled job runs no earlier than its run_at", "[jobs]") {
+  queue_fixture f;
+  std::optional<keel::timestamp> ran_at;
+  f.kinds.add("test.later", [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+    ran_at = keel::now();
+    co_return;
+  });
+  auto run_at = keel::now() + 600ms;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    jobs::enqueue_options opts2;
+    opts2.run_at = run_at;
+    auto id = co_await f.enqueue("test.later", none, opts2);
+    CHECK((co_await f.job(id)).state == "scheduled");
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return ran_at.has_value(); }, 3s));
+  });
+  CHECK(*ran_at >= run_at);
+  CHECK(*ran_at - run_at < 500ms);
+}
+
+TEST_CASE("higher priority jobs run first", "[jobs]") {
+  queue_fixture f;
+  f.options.queues = {{"default", 1}};
+  std::vector<std::int64_t> order;
+  f.kinds.add("test.order", [&](const boost::json::value& p, jobs::job_context&) -> async<void> {
+    order.push_back(p.at("n").as_int64());
+    co_return;
+  });
+  f.run([&]() -> async<void> {
+    jobs::enqueue_options opts3;
+    opts3.priority = 0;
+    co_await f.enqueue("test.order", numbered(1), opts3);
+    jobs::enqueue_options opts4;
+    opts4.priority = 10;
+    co_await f.enqueue("test.order", numbered(2), opts4);
+    jobs::enqueue_options opts5;
+    opts5.priority = -5;
+    co_await f.enqueue("test.order", numbered(3), opts5);
+    jobs::enqueue_options opts6;
+    opts6.priority = 10;
+    co_await f.enqueue("test.order", numbered(4), opts6);
+  });
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return order.size() == 4; }));
+  });
+  CHECK(order == std::vector<std::int64_t>{2, 4, 1, 3});
+}
+
+TEST_CASE("a cancelled pending job never runs", "[jobs]") {
+  queue_fixture f;
+  int runs = 0;
+  f.kinds.add("test.count", counting(runs));
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    jobs::enqueue_options opts7;
+    opts7.delay = 300ms;
+    auto id = co_await f.enqueue("test.count", none, opts7);
+    auto cancelled = co_await jobs::service(f.pool).cancel(id);
+    CHECK(cancelled.state == "cancelled");
+    co_await sleep_for(600ms);
+    CHECK((co_await f.job(id)).state == "cancelled");
+  });
+  CHECK(runs == 0);
+}
+
+TEST_CASE("a cancelled running job is told and stops at its next check", "[jobs]") {
+  queue_fixture f;
+  bool started = false;
+  bool saw_cancel = false;
+  f.kinds.add("test.long", [&](const boost::json::value&, jobs::job_context& ctx) -> async<void> {
+    started = true;
+    try {
+      co_await sleep_for(20s);
+    } catch (const std::exception&) {
+    }
+    saw_cancel = ctx.cancelled() && ctx.reason() == jobs::stop_reason::cancelled;
+  });
+  f.with_worker([&](jobs::runner& runner) -> async<void> {
+    co_await sleep_for(300ms);  // the listener connects
+    auto id = co_await f.enqueue("test.long");
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return started; }));
+    co_await jobs::service(f.pool).cancel(id);
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }, 2s));
+    CHECK((co_await f.job(id)).state == "cancelled");
+  });
+  CHECK(saw_cancel);
+}
+
+TEST_CASE("a job running past its kind's timeout fails with a timeout error", "[jobs]") {
+  queue_fixture f;
+  f.kinds.add(
+      "test.stuck",
+      [](const boost::json::value&, jobs::job_context&) -> async<void> { co_await sleep_for(20s); },
+      {.timeout = 150ms});
+  auto started = steady::now();
+  jobs::job timed_out;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    jobs::enqueue_options opts8;
+    opts8.max_attempts = 1;
+    auto id = co_await f.enqueue("test.stuck", none, opts8);
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "discarded"); }));
+    timed_out = co_await f.job(id);
+  });
+  CHECK(steady::now() - started < 3s);
+  std::string message(timed_out.errors.as_array()[0].at("message").as_string());
+  CHECK(message == "timed out after 150ms");
+}
+
+TEST_CASE("jobs of a worker whose lease expired are rescued, counting the attempt", "[jobs]") {
+  queue_fixture f;
+  f.run([&]() -> async<void> {
+    jobs::enqueue_options opts9;
+    opts9.max_attempts = 3;
+    auto retried = co_await f.enqueue("test.x", none, opts9);
+    jobs::enqueue_options opts10;
+    opts10.max_attempts = 1;
+    auto last = co_await f.enqueue("test.x", none, opts10);
+    // A worker that claims them and dies: nobody heartbeats, the lease runs out.
+    auto claimed = co_await jobs::store::claim(f.pool, "default", 10, 1ms, "dead-worker");
+    REQUIRE(claimed.size() == 2);
+    co_await sleep_for(20ms);
+    auto rescued = co_await jobs::store::rescue(f.pool, 100);
+    CHECK(rescued.size() == 2);
+    auto r = co_await f.job(retried);
+    CHECK(r.state == "retryable");
+    CHECK(r.attempt == 1);
+    std::string message(r.errors.as_array()[0].at("message").as_string());
+    CHECK(message.find("lease expired: worker dead-worker") != std::string::npos);
+    CHECK((co_await f.job(last)).state == "discarded");
+    // A live lease is left alone.
+    auto live = co_await f.enqueue("test.x");
+    co_await jobs::store::claim(f.pool, "default", 10, 10s, "live-worker");
+    CHECK((co_await jobs::store::rescue(f.pool, 100)).empty());
+    CHECK((co_await f.job(live)).state == "running");
+  });
+}
+
+TEST_CASE("heartbeats keep a long job's lease alive past the lease length", "[jobs]") {
+  queue_fixture f;
+  f.options.lease = 300ms;
+  int runs = 0;
+  f.kinds.add("test.slow", [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+    ++runs;
+    co_await sleep_for(1s);
+  });
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto id = co_await f.enqueue("test.slow");
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "completed"); }));
+    CHECK((co_await f.job(id)).attempt == 1);
+  });
+  CHECK(runs == 1);
+}
+
+TEST_CASE("a graceful stop puts running jobs back as available without counting the attempt",
+          "[jobs]") {
+  queue_fixture f;
+  int started = 0;
+  f.kinds.add("test.long", [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+    ++started;
+    co_await sleep_for(20s);
+  });
+  std::vector<uuid> ids;
+  auto stop_began = steady::now();
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    for (int i = 0; i < 3; ++i) ids.push_back(co_await f.enqueue("test.long"));
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return started == 3; }));
+    stop_began = steady::now();
+  });
+  CHECK(steady::now() - stop_began < 1500ms);  // grace 200ms, then the handlers are stopped
+  f.run([&]() -> async<void> {
+    for (const auto& id : ids) {
+      auto j = co_await f.job(id);
+      CHECK(j.state == "available");
+      CHECK(j.attempt == 0);
+      CHECK(j.errors.as_array().empty());
+    }
+  });
+}
+
+TEST_CASE("retry now makes a discarded job run again", "[jobs]") {
+  queue_fixture f;
+  int runs = 0;
+  f.kinds.add("test.count", counting(runs));
+  f.run([&]() -> async<void> {
+    jobs::enqueue_options opts11;
+    opts11.max_attempts = 1;
+    auto id = co_await f.enqueue("test.count", none, opts11);
+    co_await jobs::store::claim(f.pool, "default", 1, 10s, "w");
+    co_await jobs::store::fail(f.pool, id, "w", "boom", 0ms, false);
+    CHECK((co_await f.job(id)).state == "discarded");
+    auto again = co_await jobs::service(f.pool).retry(id);
+    CHECK(again.state == "available");
+    CHECK(again.max_attempts == 2);
+  });
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return runs == 1; }));
+  });
+}
