@@ -76,7 +76,8 @@ async<std::vector<enqueued>> enqueue_many(db::transaction& tx, const std::vector
     for (const auto& j : jobs) out.push_back(co_await enqueue(tx, j.kind, j.payload, j.options));
     co_return out;
   }
-  for (const auto& id : co_await store::insert_many(tx, jobs)) out.push_back({.id = id});
+  auto ids = co_await store::insert_many(tx, jobs);
+  for (const auto& id : ids) out.push_back({.id = id});
   co_return out;
 }
 
@@ -132,7 +133,11 @@ async<job_page> service::list(const list_query& query) {
 }
 
 async<job_stats> service::stats() {
-  co_return job_stats{.counts = co_await store::counts(db_, false)};
+  // co_await outside the aggregate: GCC 12 corrupts strings built inside such an initializer.
+  auto counts = co_await store::counts(db_, false);
+  job_stats out;
+  out.counts = std::move(counts);
+  co_return out;
 }
 
 async<prune_result> service::prune(std::chrono::milliseconds keep_completed,

@@ -179,3 +179,30 @@ TEST_CASE("SIGTERM during long jobs exits within the grace period and puts them 
               "errors = '[]'") == 5);
   CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 0);
 }
+
+TEST_CASE(
+    "keel-cron jobs.prune deletes finished jobs past retention and jobs.stats counts the rest",
+    "[worker]") {
+  auto url = fresh_database();
+  sql(url, R"sql(
+      INSERT INTO jobs (kind, state, finished_at) VALUES
+        ('old.done', 'completed', now() - interval '2 days'),
+        ('new.done', 'completed', now()),
+        ('old.cancelled', 'cancelled', now() - interval '2 days'),
+        ('recent.dead', 'discarded', now() - interval '2 days'),
+        ('old.dead', 'discarded', now() - interval '20 days');
+      INSERT INTO jobs (kind) VALUES ('waiting');
+  )sql");
+  process prune(binary("keel-cron"), {"run", "jobs.prune"},
+                {{"DATABASE_URL", url}, {"LOG_LEVEL", "warn"}});
+  REQUIRE(prune.wait(20s) == 0);
+  CHECK(sql(url, "SELECT string_agg(kind, ',' ORDER BY kind) FROM jobs") ==
+        "new.done,recent.dead,waiting");
+  process stats(binary("keel-cron"), {"run", "jobs.stats"},
+                {{"DATABASE_URL", url}, {"LOG_LEVEL", "warn"}});
+  REQUIRE(stats.wait(20s) == 0);
+  auto out = stats.output();
+  INFO(out);
+  CHECK(out.find("default              available           1") != std::string::npos);
+  CHECK(out.find("default              discarded           1") != std::string::npos);
+}
