@@ -168,7 +168,7 @@ TEST_CASE("the SMTP transport delivers a multipart message that reads back intac
         std::string::npos);
 }
 
-TEST_CASE("SMTP credentials from the URL authenticate; wrong ones fail without being echoed",
+TEST_CASE("SMTP credentials from the URL authenticate, and wrong ones fail without being echoed",
           "[mail]") {
   keel::runtime::event_loops loops(1);
   auto to = keel::test::unique_address();
@@ -251,7 +251,8 @@ TEST_CASE("queue() refuses addresses and subjects that would inject headers", "[
   CHECK(f.count("SELECT count(*) FROM mail_messages") == 0);
 }
 
-TEST_CASE("email.send delivers once; a retried job for a sent message sends nothing", "[mail]") {
+TEST_CASE("email.send delivers once, and a retried job for a sent message sends nothing",
+          "[mail]") {
   mail_fixture f;
   auto to = keel::test::unique_address();
   auto id = f.queue(welcome(to));
