@@ -116,7 +116,9 @@ async<uuid> queue(db::transaction& tx, const message& m, std::optional<std::stri
   jobs::enqueue_options options;
   options.queue = std::string(job_queue);
   options.request_id = std::move(request_id);
-  co_await jobs::enqueue(tx, send_job_kind, job_payload(stored.id), options);
+  // Named, not a temporary: enqueue takes it by reference across its suspensions.
+  boost::json::value payload = job_payload(stored.id);
+  co_await jobs::enqueue(tx, send_job_kind, payload, options);
   co_return stored.id;
 }
 
