@@ -111,10 +111,7 @@ detail::shard& pool::current_shard() {
 }
 
 async<result> pool::execute(std::string_view sql, params p) {
-  auto& s = current_shard();
-  detail::connection* c = co_await s.acquire();
-  lease held(&s, c);
-  co_return co_await c->execute(sql, p);
+  co_return co_await current_shard().execute(sql, p);
 }
 
 async<lease> pool::acquire() {
@@ -134,8 +131,11 @@ async<bool> pool::ping(std::chrono::milliseconds timeout) {
   using namespace boost::asio::experimental::awaitable_operators;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, timeout);
   try {
-    auto winner =
-        co_await (execute("select 1", params{}) || timer.async_wait(boost::asio::use_awaitable));
+    // On a connection of its own: a pipelined statement cannot be cancelled by the timer.
+    auto winner = co_await ([this]() -> async<result> {
+      auto l = co_await acquire();
+      co_return co_await l.execute("select 1", params{});
+    }() || timer.async_wait(boost::asio::use_awaitable));
     co_return winner.index() == 0;
   } catch (const std::exception& e) {
     log::debug("database ping failed", {{"error", e.what()}});

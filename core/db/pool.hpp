@@ -30,6 +30,9 @@ struct pool_options {
   std::chrono::milliseconds connect_timeout{5000};
   bool pgbouncer_mode = false;  // transaction pooling: no named prepared statements
   std::string application_name = "keel";
+  // pool::execute shares a connection among concurrent statements of one loop (libpq
+  // pipeline mode) up to this many in flight before it takes another; 0: never shares.
+  int pipeline_depth = 32;
 };
 
 // The pool settings of every program (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/db/detail/param_pointers.hpp"
 #include "core/db/error.hpp"
 #include "core/runtime/error.hpp"
 #include "core/runtime/log.hpp"
@@ -24,36 +25,12 @@ namespace {
 // The server cancels a statement at statement_timeout; the client gives it this long on top
 // to say so before it declares the connection broken (a partitioned or frozen server).
 constexpr std::chrono::milliseconds deadline_margin{1000};
-// Dynamic SQL would otherwise grow the cache (and the server's memory) without bound.
-constexpr std::size_t max_prepared = 256;
 
 std::uint64_t ticks(std::chrono::milliseconds d) {
   return static_cast<std::uint64_t>(d / watchdog_tick) + 1;
 }
 
 using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-// The pointers libpq wants for the parameters; most statements fit the inline array.
-class param_pointers {
- public:
-  explicit param_pointers(const params& p) {
-    const auto& v = p.values();
-    if (v.size() > inline_.size()) {
-      heap_.resize(v.size());
-      data_ = heap_.data();
-    }
-    for (std::size_t i = 0; i < v.size(); ++i) data_[i] = v[i] ? v[i]->c_str() : nullptr;
-    count_ = static_cast<int>(v.size());
-  }
-  const char* const* data() const { return data_; }
-  int count() const { return count_; }
-
- private:
-  std::array<const char*, 16> inline_{};
-  std::vector<const char*> heap_;
-  const char** data_ = inline_.data();
-  int count_ = 0;
-};
 
 bool means_connection_gone(std::string_view sqlstate) {
   // 08: connection exceptions; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
@@ -139,7 +116,7 @@ async<result> connection::execute(std::string_view sql, const params& p) {
     }
     // First use on this connection: one extra round trip, then every later call skips parsing
     // and planning on the server.
-    std::string name = "keel_" + std::to_string(prepared_.size() + 1);
+    std::string name = "keel_" + std::to_string(++prepared_count_);
     std::string text(sql);
     start_statement_deadline();
     if (PQsendPrepare(conn_, name.c_str(), text.c_str(), values.count(), nullptr) == 0) {
@@ -147,11 +124,13 @@ async<result> connection::execute(std::string_view sql, const params& p) {
     }
     co_await flush();
     co_await collect_result();
-    statement = prepared_.emplace(std::move(text), std::move(name)).first;
+    statement = prepared_.emplace(std::move(text), prepared_statement{std::move(name), true}).first;
+  } else if (!statement->second.ready) {
+    co_return co_await send_unnamed(sql, values.data(), values.count());
   }
   start_statement_deadline();
-  if (PQsendQueryPrepared(conn_, statement->second.c_str(), values.count(), values.data(), nullptr,
-                          nullptr, 0) == 0) {
+  if (PQsendQueryPrepared(conn_, statement->second.name.c_str(), values.count(), values.data(),
+                          nullptr, nullptr, 0) == 0) {
     fail_send();
   }
   co_await flush();

@@ -1,8 +1,12 @@
 // One asynchronous libpq connection, driven by coroutines on its shard's event loop.
 #pragma once
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cstdint>
+#include <deque>
+#include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +19,19 @@ namespace keel::db::detail {
 
 // The watchdog's period: the resolution of client-side deadlines and of idle-age checks.
 inline constexpr std::chrono::milliseconds watchdog_tick{100};
+// Dynamic SQL would otherwise grow the cache (and the server's memory) without bound.
+inline constexpr std::size_t max_prepared = 256;
+
+// One statement of a pipeline, living in the frame of the coroutine that awaits it.
+struct pipelined_statement {
+  std::string_view sql;
+  const params* values = nullptr;
+  bool prepares = false;  // its segment also prepares `sql` under a new name
+  result value;
+  std::exception_ptr failure;
+  // Optional for emplace(): Boost 1.81's any_completion_handler move assignment recurses.
+  std::optional<boost::asio::any_completion_handler<void()>> resume;
+};
 
 class connection {
  public:
@@ -52,6 +69,25 @@ class connection {
   // Called by the shard's watchdog on every tick: cancels a wait that passed its deadline.
   void check_deadline();
 
+  // Pipeline mode (pool::execute outside transactions): statements of several callers in
+  // flight at once, each in its own sync segment so that an error fails only its caller.
+  // The owner drives read_pipeline() while pipeline_depth() > 0. Defined in pipeline.cpp.
+  bool enter_pipeline();
+  bool exit_pipeline();
+  // Sends `s` (which must stay put until its `resume` is called) after those in flight.
+  void send_pipelined(pipelined_statement& s);
+  // Holds back what the next statements send until uncork(), so that the statements of one
+  // loop turn leave in one TCP segment and wake the server once. False when already corked
+  // or when the socket is not TCP (a Unix socket).
+  bool cork();
+  void uncork();
+  // Reads results in order and resumes their callers until none is in flight; never throws
+  // (a lost connection fails every statement in flight and marks the connection broken).
+  async<void> read_pipeline();
+  std::size_t pipeline_depth() const { return in_flight_.size(); }
+  // True when the caller should start read_pipeline() (none is running yet).
+  bool claim_reader() { return !std::exchange(reading_, true); }
+
   // For the listener's idle connection: waits at most `timeout` for the server to send
   // something and reads it (notifications then wait in PQnotifies); false when nothing came.
   // Throws keel::unavailable (connection_lost_code) when the server went away.
@@ -69,6 +105,11 @@ class connection {
   bool socket_readable_now() const;
   void start_statement_deadline();
   async<result> send_unnamed(std::string_view sql, const char* const* values, int count);
+  void take_pipeline_results();
+  void finish_front();
+  void resume_later(pipelined_statement& s);
+  void fail_pipeline(std::exception_ptr failure);
+  async<void> wait_pipeline_io();
   [[noreturn]] void fail_lost(std::string_view what);
   [[noreturn]] void fail_send();
   [[noreturn]] void throw_result_error(const struct pg_result* res);
@@ -91,7 +132,19 @@ class connection {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, std::string, text_hash, std::equal_to<>> prepared_;
+  struct prepared_statement {
+    std::string name;
+    bool ready = false;  // false while its prepare is still in a pipeline
+  };
+  std::unordered_map<std::string, prepared_statement, text_hash, std::equal_to<>> prepared_;
+  int prepared_count_ = 0;
+  std::deque<pipelined_statement*> in_flight_;  // in the order the server answers
+  bool reading_ = false;
+  bool corked_ = false;
+  bool cork_unsupported_ = false;
+  // The front statement's result so far: the last result of its segment, its first error.
+  std::shared_ptr<pg_result> front_value_;
+  std::shared_ptr<pg_result> front_failure_;
   std::string sql_buffer_;  // a NUL-terminated copy of the statement for unnamed sends
 };
 

@@ -2,8 +2,10 @@
 #include "core/db/detail/shard.hpp"
 
 #include <algorithm>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -32,11 +34,12 @@ shard::~shard() {
   if (watch_) watch_->owner = nullptr;  // the watchdog ends at its next tick
 }
 
-async<connection*> shard::acquire() {
+async<connection*> shard::acquire(bool for_pipeline) {
   ensure_watchdog();
   std::optional<std::chrono::steady_clock::time_point> deadline;
   for (;;) {
     if (closing_) throw_closed();
+    if (for_pipeline && pick_pipe() != nullptr) co_return nullptr;
     while (!idle_.empty()) {
       connection* c = idle_.back();
       idle_.pop_back();
@@ -56,12 +59,14 @@ async<connection*> shard::acquire() {
 
     if (!deadline) deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
     waiter w(io_);
+    w.for_pipeline = for_pipeline;
     w.timer.expires_at(*deadline);
     waiters_.push_back(&w);
     publish_stats();
     boost::system::error_code ec;
     co_await w.timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     if (w.conn != nullptr) co_return w.conn;  // release() already took it off the queue
+    if (w.pipe_ready) co_return nullptr;
     if (!w.retry) {
       waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
       publish_stats();
@@ -69,6 +74,109 @@ async<connection*> shard::acquire() {
       throw unavailable("No database connection became free in time.", pool_timeout_code);
     }
   }
+}
+
+async<result> shard::execute(std::string_view sql, const params& p) {
+  const bool pipelining = options_.pipeline_depth > 0;
+  connection* c = pipelining ? pick_pipe() : nullptr;
+  while (c == nullptr) {
+    c = co_await acquire(pipelining);
+    if (c == nullptr) {
+      c = pick_pipe();  // another statement's connection became a pipe meanwhile
+      continue;
+    }
+    if (!pipelining || !c->enter_pipeline()) {
+      // Exclusive use, as a lease would have it.
+      struct give_back {
+        shard* s;
+        connection* c;
+        ~give_back() { s->release(c); }
+      } held{this, c};
+      co_return co_await c->execute(sql, p);
+    }
+    pipes_.push_back(c);
+    wake_pipeline_waiters();
+  }
+  pipelined_statement s;
+  s.sql = sql;
+  s.values = &p;
+  if (c->cork()) uncork_later(c);
+  c->send_pipelined(s);
+  // Suspends until the reader has the whole answer. The reader starts only once `resume` is
+  // set, as co_spawn runs it inline up to its first wait.
+  co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void()>(
+      [&](auto handler) {
+        s.resume.emplace(std::move(handler));
+        if (c->claim_reader()) boost::asio::co_spawn(io_, drive_pipe(c), boost::asio::detached);
+      },
+      boost::asio::use_awaitable);
+  if (s.failure) std::rethrow_exception(s.failure);
+  co_return std::move(s.value);
+}
+
+connection* shard::pick_pipe() const {
+  // A waiter wants a connection of its own: let the pipes drain so that one comes back.
+  if (closing_ || exclusive_waiting()) return nullptr;
+  connection* best = nullptr;
+  for (connection* c : pipes_) {
+    if (c->broken()) continue;
+    if (best == nullptr || c->pipeline_depth() < best->pipeline_depth()) best = c;
+  }
+  if (best == nullptr) return nullptr;
+  if (best->pipeline_depth() >= static_cast<std::size_t>(options_.pipeline_depth) &&
+      can_take_without_waiting()) {
+    return nullptr;  // deep enough: spread over one more connection
+  }
+  return best;
+}
+
+bool shard::exclusive_waiting() const {
+  return std::any_of(waiters_.begin(), waiters_.end(), [](waiter* w) { return !w->for_pipeline; });
+}
+
+void shard::wake_pipeline_waiters() {
+  for (std::size_t i = waiters_.size(); i-- > 0;) {
+    waiter* w = waiters_[i];
+    if (!w->for_pipeline) continue;
+    waiters_.erase(waiters_.begin() + static_cast<std::ptrdiff_t>(i));
+    w->pipe_ready = true;
+    w->timer.cancel();
+  }
+  publish_stats();
+}
+
+bool shard::can_take_without_waiting() const {
+  return !idle_.empty() ||
+         (open_ + connecting_ < size_ && std::chrono::steady_clock::now() >= retry_at_);
+}
+
+async<void> shard::drive_pipe(connection* c) {
+  co_await c->read_pipeline();
+  // Drained: back to the pool at once, so that stats, stale checks and waiters see it as any
+  // idle connection. The next statement makes it a pipe again at little cost.
+  retire_pipe(c);
+}
+
+void shard::uncork_later(connection* c) {
+  corked_.push_back(c);
+  if (std::exchange(uncork_posted_, true)) return;
+  // Runs after the handlers already queued in this loop turn: their statements join the batch.
+  ensure_watchdog();
+  boost::asio::post(io_, [state = watch_] {
+    if (state->owner != nullptr) state->owner->uncork_all();
+  });
+}
+
+void shard::uncork_all() {
+  uncork_posted_ = false;
+  for (connection* c : corked_) c->uncork();
+  corked_.clear();
+}
+
+void shard::retire_pipe(connection* c) {
+  std::erase(pipes_, c);
+  if (!c->broken()) c->exit_pipeline();  // marks it broken when that fails
+  release(c);
 }
 
 async<connection*> shard::open_connection() {
@@ -145,6 +253,7 @@ void shard::make_available(connection* c) {
 
 void shard::discard(connection* c) {
   --open_;
+  std::erase(corked_, c);
   std::erase_if(all_, [c](const auto& p) { return p.get() == c; });
   publish_stats();
   wake_one_to_retry();  // a slot is free: the first waiter may open a new connection

@@ -22,7 +22,11 @@ class shard {
   shard& operator=(const shard&) = delete;
 
   // An idle connection, a newly opened one, or the next one released within acquire_timeout.
-  async<connection*> acquire();
+  // `for_pipeline`: nullptr as soon as there is a pipe to share instead (see pick_pipe).
+  async<connection*> acquire(bool for_pipeline = false);
+  // One statement outside a transaction, pipelined with other callers' statements on a
+  // connection that stays in pipeline mode until its statements are all answered.
+  async<result> execute(std::string_view sql, const params& p);
   // Takes a connection back: reused, rolled back first, or discarded when broken.
   void release(connection* c);
   // Refuses new acquirers, waits for every lease to come back, closes all connections.
@@ -40,6 +44,8 @@ class shard {
     boost::asio::steady_timer timer;
     connection* conn = nullptr;  // handed over by release()
     bool retry = false;          // a slot freed up (or the pool closes): look again
+    bool for_pipeline = false;   // a pipelined statement: a new pipe will do as well
+    bool pipe_ready = false;     // woken because a pipe now exists
   };
   // Shared with the watchdog coroutine, which may outlive the shard on a stopped loop.
   struct watch_state {
@@ -50,6 +56,14 @@ class shard {
 
   async<connection*> open_connection();
   async<void> rollback_then_release(connection* c);
+  connection* pick_pipe() const;
+  bool exclusive_waiting() const;
+  void wake_pipeline_waiters();
+  bool can_take_without_waiting() const;
+  async<void> drive_pipe(connection* c);
+  void retire_pipe(connection* c);
+  void uncork_later(connection* c);
+  void uncork_all();
   void make_available(connection* c);
   void discard(connection* c);
   void discard_idle();
@@ -66,6 +80,9 @@ class shard {
   std::vector<std::unique_ptr<connection>> all_;  // open and opening connections
   std::vector<connection*> idle_;                 // LIFO: the warmest connection first
   std::deque<waiter*> waiters_;                   // FIFO
+  std::vector<connection*> pipes_;                // in pipeline mode, shared by execute()
+  std::vector<connection*> corked_;               // pipes whose sends wait for uncork_all()
+  bool uncork_posted_ = false;
   int open_ = 0;
   int connecting_ = 0;
   int rolling_back_ = 0;
