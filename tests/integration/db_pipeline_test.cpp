@@ -133,6 +133,25 @@ TEST_CASE("a statement timeout in a pipeline fails that statement, the ones behi
   CHECK(pool.stats().open == 1);  // the server-side timeout does not cost the connection
 }
 
+TEST_CASE("statements do not queue behind a slow one while another connection is free",
+          "[db][pipeline]") {
+  keel::runtime::event_loops loops(1);
+  db::pool pool(loops, options_for(keel::test::fresh_database(), 2));
+  run_async(loops, [&] { return pool.query("select 1"); });
+  std::vector<std::chrono::steady_clock::duration> took(6);
+  keel::test::run_concurrently(loops, 6, [&](int i) -> async<void> {
+    if (i > 0) co_await sleep_for(300ms);  // the slow one has been running for a while
+    auto start = std::chrono::steady_clock::now();
+    co_await pool.query(i == 0 ? "select pg_sleep(1.5)" : "select 1");
+    took[i] = std::chrono::steady_clock::now() - start;
+  });
+  CHECK(took[0] >= 1500ms);
+  for (int i = 1; i < 6; ++i) {
+    INFO("statement " << i);
+    CHECK(took[i] < 500ms);
+  }
+}
+
 TEST_CASE("a server restart mid-pipeline fails the statements in flight and the pool recovers",
           "[db][pipeline][serial]") {
   keel::runtime::event_loops loops(1);

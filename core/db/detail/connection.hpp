@@ -85,6 +85,8 @@ class connection {
   // (a lost connection fails every statement in flight and marks the connection broken).
   async<void> read_pipeline();
   std::size_t pipeline_depth() const { return in_flight_.size(); }
+  // The server has been busy with the front statement for a tick or more.
+  bool stalled() const { return !in_flight_.empty() && clock_ - started_ >= 2; }
   // True when the caller should start read_pipeline() (none is running yet).
   bool claim_reader() { return !std::exchange(reading_, true); }
 
@@ -120,6 +122,7 @@ class connection {
   PGconn* conn_ = nullptr;
 
   std::uint64_t deadline_ = 0;  // tick after which the wait in progress is cancelled; 0: none
+  std::uint64_t started_ = 0;   // the tick the statement in progress started
   bool timed_out_ = false;
   bool connecting_ = false;
   bool broken_ = false;

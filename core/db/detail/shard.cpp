@@ -117,14 +117,21 @@ async<result> shard::execute(std::string_view sql, const params& p) {
 connection* shard::pick_pipe() const {
   // A waiter wants a connection of its own: let the pipes drain so that one comes back.
   if (closing_ || exclusive_waiting()) return nullptr;
+  // The least busy pipe; one stuck on a slow statement would hold up everything queued
+  // behind it, so it is the last resort.
   connection* best = nullptr;
+  connection* stalled = nullptr;
   for (connection* c : pipes_) {
     if (c->broken()) continue;
-    if (best == nullptr || c->pipeline_depth() < best->pipeline_depth()) best = c;
+    connection*& slot = c->stalled() ? stalled : best;
+    if (slot == nullptr || c->pipeline_depth() < slot->pipeline_depth()) slot = c;
   }
-  if (best == nullptr) return nullptr;
+  bool free_connection = can_take_without_waiting();
+  // A connection on its way is worth a short wait (acquire wakes pipeline waiters when it
+  // becomes a pipe) rather than queueing behind a slow statement.
+  if (best == nullptr) return free_connection || connecting_ > 0 ? nullptr : stalled;
   if (best->pipeline_depth() >= static_cast<std::size_t>(options_.pipeline_depth) &&
-      can_take_without_waiting()) {
+      free_connection) {
     return nullptr;  // deep enough: spread over one more connection
   }
   return best;
