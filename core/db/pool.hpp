@@ -32,7 +32,7 @@ struct pool_options {
   std::string application_name = "keel";
   // pool::execute shares a connection among concurrent statements of one loop (libpq
   // pipeline mode) up to this many in flight before it takes another; 0: never shares.
-  int pipeline_depth = 32;
+  int pipeline_depth = 16;
 };
 
 // The pool settings of every program (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER);
