@@ -35,7 +35,8 @@ struct pool_options {
   int pipeline_depth = 16;
 };
 
-// The pool settings of every program (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER);
+// The pool settings of every program (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER,
+// DB_PIPELINE_DEPTH);
 // `application_name` shows in pg_stat_activity, so ops can tell the programs apart.
 pool_options pool_options_from(const runtime::config& cfg, std::string application_name);
 

@@ -10,7 +10,8 @@ pool_options pool_options_from(const runtime::config& cfg, std::string applicati
           .acquire_timeout = cfg.db_acquire_timeout,
           .statement_timeout = cfg.db_statement_timeout,
           .pgbouncer_mode = cfg.db_pgbouncer,
-          .application_name = std::move(application_name)};
+          .application_name = std::move(application_name),
+          .pipeline_depth = cfg.db_pipeline_depth};
 }
 
 }  // namespace keel::db

@@ -24,6 +24,7 @@ struct config {
   std::chrono::milliseconds db_acquire_timeout{};
   std::chrono::milliseconds db_statement_timeout{};
   bool db_pgbouncer = false;
+  int db_pipeline_depth = 0;
   std::string log_level;
   std::string log_format;
   std::chrono::milliseconds shutdown_grace{};
