@@ -277,11 +277,14 @@ async function main() {
 
     case 'work': {
       // The handler does nothing but note, for a job carrying {t}, how long after its enqueue
-      // it started. The first job's start time goes to stdout at once ("first_start <ms>").
+      // it started. The first job's start time goes to stdout at once ("first_start <ms>"),
+      // the number of handler calls when the worker stops ("ran <n>").
       const latencies = [];
       let first = true;
+      let ran = 0;
       const handler = (payload) => {
         const t = now();
+        ran++;
         if (first) {
           first = false;
           process.stdout.write(`first_start ${t.toFixed(3)}\n`);
@@ -295,6 +298,7 @@ async function main() {
         if (stopping) return;
         stopping = true;
         await stop();
+        process.stdout.write(`ran ${ran}\n`);
         if (process.env.LATENCY_OUT) writeFileSync(process.env.LATENCY_OUT, latencies.map((l) => l.toFixed(3)).join('\n') + '\n');
         await s.close?.();
         process.exit(0);
