@@ -130,17 +130,22 @@ async<transaction> pool::begin() {
 async<bool> pool::ping(std::chrono::milliseconds timeout) {
   using namespace boost::asio::experimental::awaitable_operators;
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, timeout);
-  try {
-    // On a connection of its own: a pipelined statement cannot be cancelled by the timer.
-    auto winner = co_await ([this]() -> async<result> {
+  // `||` waits for the first operation to *succeed*: a probe that threw would leave it waiting
+  // for the timer, so a database that refuses at once took the whole timeout to report. The
+  // probe therefore never throws; it answers false instead.
+  auto probe = [this]() -> async<bool> {
+    try {
+      // On a connection of its own: a pipelined statement cannot be cancelled by the timer.
       auto l = co_await acquire();
-      co_return co_await l.execute("select 1", params{});
-    }() || timer.async_wait(boost::asio::use_awaitable));
-    co_return winner.index() == 0;
-  } catch (const std::exception& e) {
-    log::debug("database ping failed", {{"error", e.what()}});
-    co_return false;
-  }
+      co_await l.execute("select 1", params{});
+      co_return true;
+    } catch (const std::exception& e) {
+      log::debug("database ping failed", {{"error", e.what()}});
+      co_return false;
+    }
+  };
+  auto winner = co_await (probe() || timer.async_wait(boost::asio::use_awaitable));
+  co_return winner.index() == 0 && std::get<0>(winner);
 }
 
 async<void> pool::close() {
