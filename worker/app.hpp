@@ -19,14 +19,6 @@ class app {
   // Runs jobs until SIGTERM/SIGINT, then stops gracefully; the process's exit status.
   int run();
 
-  // Keeps a feature's service alive as long as the app; handlers capture the reference.
-  template <class service, class... args>
-  service& make(args&&... a) {
-    auto owned = std::make_shared<service>(std::forward<args>(a)...);
-    services_.push_back(owned);
-    return *owned;
-  }
-
   runtime::config cfg;
   // One loop: the runner's state lives on it without locks, and job handlers wait on the
   // database or the network rather than compute (CPU work belongs on a thread pool).
@@ -34,9 +26,6 @@ class app {
   db::pool db;
   metrics::registry metrics;
   jobs::registry kinds;
-
- private:
-  std::vector<std::shared_ptr<void>> services_;
 };
 
 }  // namespace keel::worker
