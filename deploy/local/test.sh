@@ -3,6 +3,7 @@
 # a throwaway PostgreSQL 15 cluster (its own port), started here and stopped at the end.
 #   deploy/local/test.sh            build (debug preset) and run every test
 #   PRESET=asan deploy/local/test.sh   the same under AddressSanitizer + UBSan
+#   deploy/local/test.sh -R auth     only the tests matching a regex (any ctest arguments)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -57,4 +58,4 @@ export KEEL_TEST_SMTP_PORT="$smtp_port"
 export KEEL_TEST_SMTP_DIR="$smtp_dir"
 
 # One test at a time: some tests stop and restart the PostgreSQL server.
-ctest --preset "$preset" --timeout 300
+ctest --preset "$preset" --timeout 300 "$@"
