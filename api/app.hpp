@@ -1,7 +1,8 @@
 // What keel-api is made of: configuration, event loops, the pool, metrics and the routes.
 #pragma once
 #include <memory>
-#include <vector>
+#include <typeindex>
+#include <unordered_map>
 
 #include "core/db/pool.hpp"
 #include "core/http/router.hpp"
@@ -22,12 +23,14 @@ class app {
   // Ready means the database answers and no shutdown has begun (for /ready).
   bool shutting_down() const { return shutting_down_; }
 
-  // Keeps a feature's service alive as long as the app; routes capture the reference.
+  // The app's one `service` object, made on first use and kept alive as long as the app, so
+  // that routes files share a service (auth's is used by the admin routes too) and capture
+  // it by reference. Later calls return the first object; their arguments are not used.
   template <class service, class... args>
   service& make(args&&... a) {
-    auto owned = std::make_shared<service>(std::forward<args>(a)...);
-    services_.push_back(owned);
-    return *owned;
+    auto& slot = services_[std::type_index(typeid(service))];
+    if (!slot) slot = std::make_shared<service>(std::forward<args>(a)...);
+    return *static_cast<service*>(slot.get());
   }
 
   runtime::config cfg;
@@ -38,7 +41,7 @@ class app {
 
  private:
   void add_pool_gauges();
-  std::vector<std::shared_ptr<void>> services_;
+  std::unordered_map<std::type_index, std::shared_ptr<void>> services_;
   bool shutting_down_ = false;
 };
 

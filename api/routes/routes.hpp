@@ -7,5 +7,7 @@ class app;
 
 void add_system_routes(app& app);
 void add_template_routes(app& app);
+void add_auth_routes(app& app);
+void add_admin_routes(app& app);
 
 }  // namespace keel::api

@@ -6,11 +6,13 @@
 //                     co_return co_await svc.list(in.query);
 //                   }));
 //
-// The handler takes `http::input<Query, Body>&` (either may be no_query / no_body) and returns
+// The handler takes `http::input<Query, Body>&` (either may be no_query / no_body; a Body of
+// std::optional<T> may be left out, for clients that send their data another way) and returns
 // async<Out>: a DTO (encoded as JSON with the success status), void (204), http::reply<DTO>
 // (a DTO plus a status or headers of its own), or a raw http::response.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -123,10 +125,20 @@ Q read_query(const request& req) {
   }
 }
 
+template <class T>
+inline constexpr bool is_optional_body = false;
+template <class T>
+inline constexpr bool is_optional_body<std::optional<T>> = true;
+
 template <class B>
 B read_body(const request& req) {
   if constexpr (std::is_same_v<B, no_body>) {
     return {};
+  } else if constexpr (is_optional_body<B>) {
+    // An empty body is "left out"; anything sent must be the JSON the route reads.
+    if (req.body().empty()) return std::nullopt;
+    require_json_body(req);
+    return dto::parse_body<typename B::value_type>(req.body());
   } else {
     require_json_body(req);
     return dto::parse_body<B>(req.body());
@@ -166,7 +178,12 @@ route_doc document(endpoint_doc doc) {
   d.tag = std::move(doc.tag);
   d.hidden = doc.hidden;
   if constexpr (has_query) d.query_schema = dto::inline_schema<Q>();
-  if constexpr (has_body) d.request_schema = dto::standalone_schema<B>();
+  if constexpr (is_optional_body<B>) {
+    d.request_schema = dto::standalone_schema<typename B::value_type>();
+    d.request_optional = true;
+  } else if constexpr (has_body) {
+    d.request_schema = dto::standalone_schema<B>();
+  }
   if constexpr (is_reply<Out>) {
     d.response_schema = dto::standalone_schema<decltype(Out::body)>();
   } else if constexpr (!std::is_void_v<Out> && !std::is_same_v<Out, response>) {

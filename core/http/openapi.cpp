@@ -207,7 +207,7 @@ object operation(const route& r, object& components) {
   if (!params.empty()) op["parameters"] = std::move(params);
   if (!r.doc.request_schema.is_null()) {
     op["requestBody"] =
-        object{{"required", true},
+        object{{"required", !r.doc.request_optional},
                {"content", object{{"application/json",
                                    object{{"schema", hoist(r.doc.request_schema, components)}}}}}};
   }

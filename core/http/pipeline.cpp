@@ -198,7 +198,9 @@ void serialize(const response& res, const decoration& d, std::string_view reques
           "X-Request-Id\r\n"
           "Access-Control-Max-Age: 600\r\n";
     } else {
-      out += "Access-Control-Expose-Headers: X-Request-Id, Retry-After, Allow\r\n";
+      out +=
+          "Access-Control-Expose-Headers: X-Request-Id, Retry-After, Allow, RateLimit-Limit, "
+          "RateLimit-Remaining, RateLimit-Reset\r\n";
     }
   }
   if (!keep_alive) {
@@ -256,6 +258,7 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
       route_label = found.found->path;
       req->set_path_params(std::move(found.params));
       res = co_await run_handler(*found.found, *req);
+      for (auto& h : req->response_headers()) res.headers.push_back(std::move(h));
     } else if (found.allowed.empty()) {
       res = problem_response(not_found("No route matches this path."), id);
     } else if (verb == method::options) {

@@ -47,6 +47,13 @@ class request {
   std::string_view remote_address() const { return remote_address_; }
   void set_remote_address(std::string_view address) { remote_address_ = address; }
 
+  // Headers a handler's helpers want on the answer whatever it turns out to be, success or
+  // problem (e.g. RateLimit-Remaining, Set-Cookie); the pipeline appends them.
+  void add_response_header(std::string name, std::string value) {
+    response_headers_.emplace_back(std::move(name), std::move(value));
+  }
+  std::vector<std::pair<std::string, std::string>>& response_headers() { return response_headers_; }
+
  private:
   method verb_;
   std::string_view target_;
@@ -58,6 +65,7 @@ class request {
   std::vector<std::pair<std::string_view, std::string_view>> path_params_;
   std::string request_id_;
   std::string_view remote_address_;
+  std::vector<std::pair<std::string, std::string>> response_headers_;
 };
 
 }  // namespace keel::http

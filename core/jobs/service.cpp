@@ -184,4 +184,10 @@ async<rescue_result> service::rescue() {
   co_return r;
 }
 
+async<void> service::remove(const uuid& id) {
+  if (co_await store::remove(db_, id)) co_return;
+  co_await get(id);  // not_found when there is no such job
+  throw conflict("The job is running; cancel it first.", "job_running");
+}
+
 }  // namespace keel::jobs

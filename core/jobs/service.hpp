@@ -60,6 +60,10 @@ class service {
   // Newest first; next_cursor is null on the last page.
   async<job_page> list(const list_query& query);
 
+  // Deletes a job for good. Throws keel::not_found, or keel::conflict while it runs (cancel
+  // it first).
+  async<void> remove(const uuid& id);
+
   // Counts by queue and state (every state).
   async<job_stats> stats();
 

@@ -397,4 +397,12 @@ async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, 
   co_return static_cast<std::int64_t>(r.affected_rows());
 }
 
+async<bool> remove(db::pool& db, const uuid& id) {
+  auto rows = co_await db.query(R"sql(
+      DELETE FROM jobs WHERE id = $1 AND state <> 'running'
+  )sql",
+                                id);
+  co_return rows.affected_rows() > 0;
+}
+
 }  // namespace keel::jobs::store

@@ -121,4 +121,7 @@ async<std::vector<state_count>> counts(db::pool& db, bool unfinished_only);
 async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, timestamp before,
                           int limit);
 
+// Deletes a job that is not running; whether it deleted one.
+async<bool> remove(db::pool& db, const uuid& id);
+
 }  // namespace keel::jobs::store

@@ -52,6 +52,13 @@ struct config {
   // keel-cron jobs tasks
   std::chrono::milliseconds jobs_retain_completed{};
   std::chrono::milliseconds jobs_retain_discarded{};
+  // auth (keel-api)
+  std::string app_url;
+  std::chrono::milliseconds session_idle_ttl{};
+  std::chrono::milliseconds session_max_ttl{};
+  std::chrono::milliseconds refresh_reuse_grace{};
+  bool cookie_secure = false;
+  bool rate_limits = true;
 };
 
 using config_field =

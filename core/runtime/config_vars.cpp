@@ -67,6 +67,19 @@ const std::vector<config_var>& config_vars() {
        "jobs.prune deletes completed and cancelled jobs older than this", cron},
       {"JOBS_RETAIN_DISCARDED", &c::jobs_retain_discarded, "14d", false, false,
        "jobs.prune deletes discarded jobs older than this", cron},
+
+      {"APP_URL", &c::app_url, "http://localhost:8080", false, false,
+       "The web app's address, for the links in emails (verify email, reset password)", api},
+      {"SESSION_IDLE_TTL", &c::session_idle_ttl, "7d", false, false,
+       "A session unused (not refreshed) this long ends", api},
+      {"SESSION_MAX_TTL", &c::session_max_ttl, "30d", false, false,
+       "A session ends this long after sign-in, however much it is used", api},
+      {"REFRESH_REUSE_GRACE", &c::refresh_reuse_grace, "10s", false, false,
+       "A spent refresh token presented again this soon gets the same new pair (two tabs)", api},
+      {"COOKIE_SECURE", &c::cookie_secure, "false", false, false,
+       "true over HTTPS: the refresh cookie is Secure; SameSite=None", api},
+      {"RATE_LIMITS", &c::rate_limits, "true", false, false,
+       "false turns the auth rate limits off (load tests only)", api},
   };
   return vars;
 }

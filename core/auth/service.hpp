@@ -1,0 +1,115 @@
+// Auth: accounts, sign-in by password or emailed code, sessions with rotating refresh tokens,
+// email verification and password reset. No HTTP types: the
+// routes hand in what the client sent and where it came from (audit::origin).
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/audit/dto.hpp"
+#include "core/auth/dto.hpp"
+#include "core/auth/principal.hpp"
+#include "core/runtime/async.hpp"
+
+namespace keel::db {
+class pool;
+class transaction;
+}  // namespace keel::db
+namespace keel::runtime {
+struct config;
+}
+
+namespace keel::auth {
+
+class keyset;
+class password_hasher;
+namespace store {
+struct user_row;
+}
+
+// The auth settings of the configuration, in the units the service works in.
+struct settings {
+  std::string issuer;
+  std::chrono::seconds access_ttl{};
+  std::chrono::seconds session_idle_ttl{};
+  std::chrono::seconds session_max_ttl{};
+  std::chrono::seconds refresh_grace{};
+  std::string app_url;  // where the links in emails point (the web app)
+
+  static settings from(const runtime::config& cfg);
+};
+
+// Every coroutine takes its arguments by reference: await each call at once, with named
+// arguments (GCC 12 and coroutine parameters: see jobs/service.hpp).
+class service {
+ public:
+  service(db::pool& db, const runtime::config& cfg);
+  ~service();
+
+  // ---- accounts (accounts.cpp) ----
+  // 201 material: the new account, signed in. Throws conflict "email_taken".
+  async<token_response> register_user(const register_body& body, const audit::origin& from);
+  // Throws unauthorized "invalid_credentials" for a wrong email or password alike (in the
+  // same time), too_many_requests while the account is locked, forbidden when disabled.
+  async<token_response> login(const login_body& body, const audit::origin& from);
+  async<user_view> me(const principal& who);
+  // Ends the user's other sessions. Throws validation_failed when current_password is wrong.
+  async<void> change_password(const principal& who, const password_change_body& body,
+                              const audit::origin& from);
+
+  // ---- sessions (sessions.cpp) ----
+  // Checks an `Authorization` header value ("Bearer <jwt>") and that the token's session is
+  // still open; throws unauthorized "invalid_token" otherwise.
+  async<principal> authenticate(std::string_view authorization);
+  // Spends `refresh_token` for a new pair in the same session.
+  async<token_response> refresh(const std::string& refresh_token, const audit::origin& from);
+  async<void> logout(const principal& who, const audit::origin& from);
+  // Logout for a client that holds only its refresh token (an expired access token).
+  async<void> logout_by_refresh(const std::string& refresh_token, const audit::origin& from);
+  async<session_list> sessions(const principal& who);
+  // Throws not_found unless `id` is an open session of the user.
+  async<void> end_session(const principal& who, const uuid& id, const audit::origin& from);
+  async<void> end_other_sessions(const principal& who, const audit::origin& from);
+
+  // ---- emailed codes and links (codes.cpp) ----
+  // Always succeeds, known address or not: the answer tells nothing about accounts.
+  async<void> request_otp(const email_body& body, const audit::origin& from);
+  // Signs in, creating a verified account on first use. Throws unauthorized "invalid_code"
+  // for a wrong, expired or used-up code (5 wrong tries spend it).
+  async<token_response> verify_otp(const otp_verify_body& body, const audit::origin& from);
+  async<user_view> verify_email(const token_body& body, const audit::origin& from);
+  async<void> resend_verification(const principal& who, const audit::origin& from);
+  async<void> forgot_password(const email_body& body, const audit::origin& from);
+  // Ends every session of the user. Throws bad_request "invalid_link".
+  async<void> reset_password(const password_reset_body& body, const audit::origin& from);
+
+  std::string jwks_json() const;
+  const settings& config() const { return settings_; }
+
+ private:
+  // Opens a session for `user` in `tx` and signs its first pair (commit is the caller's).
+  async<token_response> start_session(db::transaction& tx, const store::user_row& user,
+                                      const audit::origin& from);
+  token_response tokens(const user_view& user, const uuid& session_id,
+                        const std::string& refresh_token, std::int64_t issued_at) const;
+  // The token that replaces `refresh_token`, derived under a server key: a retry inside the
+  // grace window gets the same one back although only hashes are stored.
+  std::string successor_of(const std::string& refresh_token) const;
+  std::string otp_hash(const std::string& email, const std::string& code) const;
+  // Stores a single-use link token and queues its email in `tx`.
+  async<void> send_link(db::transaction& tx, const user_view& user, std::string_view purpose,
+                        const audit::origin& from);
+
+  db::pool& db_;
+  settings settings_;
+  std::unique_ptr<keyset> keys_;
+  std::unique_ptr<password_hasher> hasher_;
+  std::string refresh_key_;  // derived from the signing key, for successor_of()
+  std::string otp_key_;      // derived from the signing key, for otp_hash()
+};
+
+// Lower-cased and trimmed, so that one address is one account.
+std::string normalize_email(std::string_view email);
+
+}  // namespace keel::auth

@@ -1,0 +1,139 @@
+// The SQL of auth, and nothing else: accounts, sessions and refresh tokens, one-time codes.
+// Durations are whole seconds; times that matter for expiry are the database's now().
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/auth/dto.hpp"
+#include "core/runtime/async.hpp"
+
+namespace keel::db {
+class pool;
+class transaction;
+}  // namespace keel::db
+
+namespace keel::auth::store {
+
+// ---- users ---------------------------------------------------------------------------------
+
+struct user_row {
+  user_view view;
+  std::optional<std::string> password_hash;
+  bool disabled = false;
+  std::int64_t locked_for = 0;  // seconds the account stays locked; 0 when it is not
+};
+
+// nullopt when the address is taken.
+async<std::optional<user_row>> insert_user(db::transaction& tx, const std::string& email,
+                                           const std::optional<std::string>& name,
+                                           const std::optional<std::string>& password_hash,
+                                           bool email_verified);
+async<std::optional<user_row>> find_user_by_email(db::pool& db, const std::string& email);
+async<std::optional<user_row>> find_user_by_email(db::transaction& tx, const std::string& email);
+async<std::optional<user_row>> find_user(db::transaction& tx, const uuid& id);
+
+// Counts a failed login in the user's window of `window` seconds; at `threshold` failures
+// the account is locked for `lock_for` seconds. Returns the seconds it is now locked for.
+async<std::int64_t> count_login_failure(db::pool& db, const uuid& user_id, std::int64_t window,
+                                        int threshold, std::int64_t lock_for);
+async<void> clear_login_failures(db::transaction& tx, const uuid& user_id);
+
+async<void> set_password_hash(db::transaction& tx, const uuid& user_id, const std::string& hash);
+async<void> mark_email_verified(db::transaction& tx, const uuid& user_id);
+
+// ---- sessions and refresh tokens -----------------------------------------------------------
+
+struct new_session {
+  uuid user_id;
+  std::string user_agent;
+  std::string ip;
+  std::int64_t idle_ttl = 0;
+  std::int64_t max_ttl = 0;
+};
+async<uuid> insert_session(db::transaction& tx, const new_session& s);
+
+// `issued_at` (seconds since the epoch) is also the access token's iat, so the same pair can
+// be signed again for a refresh inside the grace window.
+async<void> insert_refresh_token(db::transaction& tx, const std::string& token_hash,
+                                 const uuid& session_id, std::int64_t issued_at);
+
+struct refresh_state {
+  uuid session_id;
+  uuid user_id;
+  bool spent = false;
+  bool within_grace = false;    // spent no longer than the grace window ago
+  bool session_active = false;  // not ended, not expired (idle or absolute)
+};
+// The token's state with its session row locked, so that concurrent refreshes of one family
+// take turns. nullopt when no such token was ever issued.
+async<std::optional<refresh_state>> lock_refresh_token(db::transaction& tx,
+                                                       const std::string& token_hash,
+                                                       std::int64_t grace);
+// When the token was issued (its pair's iat); nullopt when unknown.
+async<std::optional<std::int64_t>> refresh_token_issued_at(db::transaction& tx,
+                                                           const std::string& token_hash);
+async<void> spend_refresh_token(db::transaction& tx, const std::string& token_hash);
+// Marks the session used now and pushes its idle expiry, never past its absolute one.
+async<void> touch_session(db::transaction& tx, const uuid& session_id, std::int64_t idle_ttl);
+
+async<bool> end_session(db::transaction& tx, const uuid& session_id, std::string_view reason);
+// Ends every open session of the user but `keep`; returns how many.
+async<std::int64_t> end_user_sessions(db::transaction& tx, const uuid& user_id,
+                                      std::string_view reason, const std::optional<uuid>& keep);
+
+// The user and role behind a session that is still open, of a user not disabled.
+struct active_session {
+  uuid user_id;
+  std::string role;
+};
+async<std::optional<active_session>> find_active_session(db::pool& db, const uuid& session_id);
+
+async<std::vector<session_view>> list_sessions(db::pool& db, const uuid& user_id,
+                                               const uuid& current);
+// The session's owner; nullopt when there is no such open session.
+async<std::optional<uuid>> session_owner(db::transaction& tx, const uuid& session_id);
+
+// ---- emailed codes and links ---------------------------------------------------------------
+
+async<void> replace_otp(db::transaction& tx, const std::string& email, const std::string& code_hash,
+                        std::int64_t ttl);
+struct otp_state {
+  std::string code_hash;
+  int attempts = 0;
+  bool expired = false;
+};
+async<std::optional<otp_state>> lock_otp(db::transaction& tx, const std::string& email);
+async<void> count_otp_failure(db::transaction& tx, const std::string& email);
+async<void> delete_otp(db::transaction& tx, const std::string& email);
+
+// purpose: "verify_email" or "reset_password".
+async<void> insert_link_token(db::transaction& tx, const std::string& token_hash,
+                              const uuid& user_id, std::string_view purpose, std::int64_t ttl);
+// Spends a valid token (unused, unexpired, of this purpose) and returns its user; nullopt
+// otherwise. One statement, so two concurrent uses cannot both succeed.
+async<std::optional<uuid>> use_link_token(db::transaction& tx, const std::string& token_hash,
+                                          std::string_view purpose);
+
+// ---- admin ---------------------------------------------------------------------------------
+
+// Oldest first (ids are UUIDv7), after `after`.
+async<std::vector<admin_user>> list_users(db::pool& db, const std::optional<uuid>& after,
+                                          int limit);
+async<std::optional<admin_user>> update_user(db::transaction& tx, const uuid& id,
+                                             const std::optional<std::string>& role,
+                                             const std::optional<bool>& disabled);
+async<std::optional<admin_user>> set_role_by_email(db::transaction& tx, const std::string& email,
+                                                   std::string_view role);
+
+// ---- auth.purge ----------------------------------------------------------------------------
+
+// Each deletes at most `batch` rows and returns how many it deleted; the caller repeats.
+// Sessions ended or expired more than `keep` seconds ago (their tokens go with them).
+async<std::int64_t> purge_sessions(db::pool& db, std::int64_t keep, int batch);
+async<std::int64_t> purge_link_tokens(db::pool& db, int batch);  // used or expired
+async<std::int64_t> purge_otps(db::pool& db, int batch);         // expired
+
+}  // namespace keel::auth::store

@@ -1,0 +1,82 @@
+// Auth store: emailed sign-in codes and single-use links.
+#include "core/auth/store.hpp"
+#include "core/db/pool.hpp"
+
+namespace keel::auth::store {
+
+async<void> replace_otp(db::transaction& tx, const std::string& email, const std::string& code_hash,
+                        std::int64_t ttl) {
+  co_await tx.query(R"sql(
+      INSERT INTO auth_otps (email, code_hash, expires_at)
+      VALUES ($1, $2, now() + $3 * interval '1 second')
+      ON CONFLICT (email) DO UPDATE
+         SET code_hash = EXCLUDED.code_hash, attempts = 0, expires_at = EXCLUDED.expires_at,
+             created_at = now()
+  )sql",
+                    email, code_hash, ttl);
+}
+
+async<std::optional<otp_state>> lock_otp(db::transaction& tx, const std::string& email) {
+  auto rows = co_await tx.query(R"sql(
+      SELECT code_hash, attempts, expires_at <= now()
+        FROM auth_otps
+       WHERE email = $1
+         FOR UPDATE
+  )sql",
+                                email);
+  if (rows.empty()) co_return std::nullopt;
+  co_return otp_state{.code_hash = rows[0].get<std::string>(0),
+                      .attempts = rows[0].get<std::int32_t>(1),
+                      .expired = rows[0].get<bool>(2)};
+}
+
+async<void> count_otp_failure(db::transaction& tx, const std::string& email) {
+  co_await tx.query("UPDATE auth_otps SET attempts = attempts + 1 WHERE email = $1", email);
+}
+
+async<void> delete_otp(db::transaction& tx, const std::string& email) {
+  co_await tx.query("DELETE FROM auth_otps WHERE email = $1", email);
+}
+
+async<void> insert_link_token(db::transaction& tx, const std::string& token_hash,
+                              const uuid& user_id, std::string_view purpose, std::int64_t ttl) {
+  co_await tx.query(R"sql(
+      INSERT INTO auth_tokens (token_hash, user_id, purpose, expires_at)
+      VALUES ($1, $2, $3, now() + $4 * interval '1 second')
+  )sql",
+                    token_hash, user_id, purpose, ttl);
+}
+
+async<std::optional<uuid>> use_link_token(db::transaction& tx, const std::string& token_hash,
+                                          std::string_view purpose) {
+  auto rows = co_await tx.query(R"sql(
+      UPDATE auth_tokens SET used_at = now()
+       WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+      RETURNING user_id
+  )sql",
+                                token_hash, purpose);
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0].get<uuid>(0);
+}
+
+async<std::int64_t> purge_link_tokens(db::pool& db, int batch) {
+  auto rows = co_await db.query(R"sql(
+      DELETE FROM auth_tokens
+       WHERE token_hash IN (SELECT token_hash FROM auth_tokens
+                             WHERE used_at IS NOT NULL OR expires_at < now()
+                             LIMIT $1)
+  )sql",
+                                batch);
+  co_return static_cast<std::int64_t>(rows.affected_rows());
+}
+
+async<std::int64_t> purge_otps(db::pool& db, int batch) {
+  auto rows = co_await db.query(R"sql(
+      DELETE FROM auth_otps
+       WHERE email IN (SELECT email FROM auth_otps WHERE expires_at < now() LIMIT $1)
+  )sql",
+                                batch);
+  co_return static_cast<std::int64_t>(rows.affected_rows());
+}
+
+}  // namespace keel::auth::store

@@ -1,0 +1,113 @@
+// What the auth end-to-end tests run against: a real keel-api, a real keel-worker that sends
+// the auth emails to the SMTP sink, and helpers to register, sign in and read the mail.
+#pragma once
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <memory>
+#include <regex>
+#include <string>
+
+#include "../support/api_server.hpp"
+#include "../support/async.hpp"
+#include "../support/process.hpp"
+#include "../support/smtp_sink.hpp"
+#include "core/db/pool.hpp"
+#include "core/runtime/event_loops.hpp"
+
+namespace keel::test {
+
+inline const header_list json_headers = {{"Content-Type", "application/json"}};
+
+inline header_list bearer(const std::string& access_token) {
+  return {{"Authorization", "Bearer " + access_token}};
+}
+
+inline std::string json_body(const boost::json::object& o) {
+  return boost::json::serialize(o);
+}
+
+struct auth_stack {
+  api_server api;
+  std::unique_ptr<process> worker;
+
+  explicit auth_stack(env_vars env = {}) : api(std::move(env)) {
+    worker = std::make_unique<process>(
+        binary("keel-worker"), std::vector<std::string>{},
+        std::map<std::string, std::string>{{"DATABASE_URL", api.database_url()},
+                                           {"MAIL_TRANSPORT", "smtp"},
+                                           {"SMTP_URL", smtp_sink_url()},
+                                           {"WORKER_POLL_INTERVAL", "200ms"},
+                                           {"LOG_LEVEL", "warn"}});
+  }
+
+  http_response post(std::string_view target, const boost::json::object& body,
+                     header_list headers = {}) {
+    headers.insert(headers.end(), json_headers.begin(), json_headers.end());
+    return api.request("POST", target, headers, json_body(body));
+  }
+
+  // Registers `email` with `password` and returns the 201 body (tokens and user).
+  boost::json::object register_user(const std::string& email,
+                                    const std::string& password = "correct horse battery") {
+    auto r = post("/api/v1/auth/register", {{"email", email}, {"password", password}});
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    return r.json().as_object();
+  }
+
+  boost::json::object login(const std::string& email,
+                            const std::string& password = "correct horse battery") {
+    auto r = post("/api/v1/auth/login", {{"email", email}, {"password", password}});
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    return r.json().as_object();
+  }
+
+  http_response me(const std::string& access_token) {
+    return api.get("/api/v1/auth/me", bearer(access_token));
+  }
+};
+
+// Plain SQL on a test's database, to look at or age rows the API does not show.
+struct sql_client {
+  runtime::event_loops loops{1};
+  db::pool pool;
+
+  explicit sql_client(const std::string& url)
+      : pool(loops, {.url = url, .size = 1, .application_name = "keel_auth_e2e"}) {}
+
+  // The first column of the first row as text ("" when there is no row or it is NULL).
+  std::string scalar(const std::string& sql) {
+    return run_async(loops, [&]() -> async<std::string> {
+      auto rows = co_await pool.query(sql);
+      co_return rows.empty() || rows[0].is_null(0) ? std::string() : std::string(rows[0].text(0));
+    });
+  }
+};
+
+inline std::string str(const boost::json::value& v) {
+  return std::string(v.as_string());
+}
+
+// The `n`th message (1-based) the sink received for `to`, its body decoded.
+inline std::string nth_mail_body(const std::string& to, std::size_t n = 1) {
+  auto mails = wait_for_mail(to, n);
+  REQUIRE(mails.size() >= n);
+  return decode_quoted_printable(mails[n - 1].body());
+}
+
+// The token of the link in a mail body ("...?token=XYZ").
+inline std::string link_token(const std::string& body) {
+  std::smatch m;
+  REQUIRE(std::regex_search(body, m, std::regex("token=([A-Za-z0-9_-]+)")));
+  return m[1];
+}
+
+// The 6-digit code in a mail body.
+inline std::string otp_code(const std::string& body) {
+  std::smatch m;
+  REQUIRE(std::regex_search(body, m, std::regex("code is ([0-9]{6})")));
+  return m[1];
+}
+
+}  // namespace keel::test
