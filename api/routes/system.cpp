@@ -13,6 +13,8 @@
 namespace keel::api {
 namespace {
 
+using namespace std::chrono_literals;
+
 struct health_status {
   std::string status;  // "ok" / "ready"
 };
@@ -46,6 +48,10 @@ void add_system_routes(app& app) {
                                throw unavailable("The server is shutting down.", "not_ready");
                              if (!co_await app.db.ping(std::chrono::seconds(2))) {
                                throw unavailable("PostgreSQL does not answer.", "not_ready");
+                             }
+                             // Only when REDIS_URL is set: without it nothing waits on Redis.
+                             if (app.redis && !co_await app.redis->ping(2s)) {
+                               throw unavailable("Redis does not answer.", "not_ready");
                              }
                              co_return health_status{"ready"};
                            }));
