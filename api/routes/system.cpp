@@ -40,7 +40,7 @@ void add_system_routes(app& app) {
   app.router.add(health_route());
 
   app.router.add(http::get("/ready",
-                           {.summary = "Readiness: PostgreSQL answers and no shutdown has begun",
+                           {.summary = "Readiness: PostgreSQL and Redis up, no shutdown begun",
                             .tag = "system",
                             .errors = {503}},
                            [&app](http::input<>&) -> async<health_status> {
