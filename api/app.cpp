@@ -35,6 +35,9 @@ http::server_options server_options_of(const runtime::config& cfg) {
 
 app::app(runtime::config c)
     : cfg(std::move(c)), loops(loop_count(cfg)), db(loops, db::pool_options_from(cfg, "keel-api")) {
+  if (!cfg.redis_url.empty())
+    redis = std::make_unique<redis::client>(loops, redis::options_from(cfg));
+  limiter = redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter();
   add_pool_gauges();
 }
 
@@ -61,7 +64,7 @@ int app::run() {
     log::error("cannot start the HTTP server", {{"error", e.what()}});
     return 1;
   }
-  // The drain order: /ready fails first, then the server drains, then the pool closes.
+  // The drain order: /ready fails first, then the server drains, then the pool and Redis close.
   runtime::shutdown_signal signal(loops, [&] {
     shutting_down_ = true;
     boost::asio::co_spawn(
@@ -69,6 +72,7 @@ int app::run() {
         [&]() -> async<void> {
           co_await server.shutdown(cfg.shutdown_grace);
           co_await db.close();
+          if (redis) co_await redis->close();
           signal.cancel();
           loops.release_work();
         },

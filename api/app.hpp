@@ -7,6 +7,8 @@
 #include "core/db/pool.hpp"
 #include "core/http/router.hpp"
 #include "core/metrics/registry.hpp"
+#include "core/ratelimit/limiter.hpp"
+#include "core/redis/client.hpp"
 #include "core/runtime/config.hpp"
 #include "core/runtime/event_loops.hpp"
 
@@ -20,7 +22,7 @@ class app {
   // Serves until SIGTERM/SIGINT, then drains; the process's exit status.
   int run();
 
-  // Ready means the database answers and no shutdown has begun (for /ready).
+  // Ready means the database (and Redis, when configured) answers and no shutdown has begun.
   bool shutting_down() const { return shutting_down_; }
 
   // The app's one `service` object, made on first use and kept alive as long as the app, so
@@ -36,6 +38,9 @@ class app {
   runtime::config cfg;
   runtime::event_loops loops;
   db::pool db;
+  std::unique_ptr<redis::client> redis;  // only when REDIS_URL is set
+  // Rate limits for routes: shared through Redis when it is configured, in-process otherwise.
+  std::unique_ptr<ratelimit::limiter> limiter;
   metrics::registry metrics;
   http::router router;
 

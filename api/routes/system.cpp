@@ -13,6 +13,8 @@
 namespace keel::api {
 namespace {
 
+using namespace std::chrono_literals;
+
 struct health_status {
   std::string status;  // "ok" / "ready"
 };
@@ -38,7 +40,7 @@ void add_system_routes(app& app) {
   app.router.add(health_route());
 
   app.router.add(http::get("/ready",
-                           {.summary = "Readiness: PostgreSQL answers and no shutdown has begun",
+                           {.summary = "Readiness: PostgreSQL and Redis up, no shutdown begun",
                             .tag = "system",
                             .errors = {503}},
                            [&app](http::input<>&) -> async<health_status> {
@@ -46,6 +48,10 @@ void add_system_routes(app& app) {
                                throw unavailable("The server is shutting down.", "not_ready");
                              if (!co_await app.db.ping(std::chrono::seconds(2))) {
                                throw unavailable("PostgreSQL does not answer.", "not_ready");
+                             }
+                             // Only when REDIS_URL is set: without it nothing waits on Redis.
+                             if (app.redis && !co_await app.redis->ping(2s)) {
+                               throw unavailable("Redis does not answer.", "not_ready");
                              }
                              co_return health_status{"ready"};
                            }));

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "core/redis/url.hpp"
+
 namespace keel::runtime {
 namespace {
 
@@ -145,6 +147,11 @@ config load_config(unsigned p, const env_lookup& env) {
   }
   if ((p & worker) && cfg.mail_transport == "smtp" && cfg.smtp_url.empty()) {
     problems.push_back("SMTP_URL is required when MAIL_TRANSPORT=smtp");
+  }
+  if (!cfg.redis_url.empty() && !redis::parse_url(cfg.redis_url)) {
+    problems.push_back(  // the URL itself is secret: it may hold a password
+        "REDIS_URL must be redis://[[user]:password@]host[:port][/db] (rediss:// is not "
+        "supported)");
   }
   if (cfg.log_level != "debug" && cfg.log_level != "info" && cfg.log_level != "warn" &&
       cfg.log_level != "error") {

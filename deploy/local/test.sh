@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, builds and runs the whole test suite against real servers on loopback ports:
-# a throwaway PostgreSQL 15 cluster (its own port), started here and stopped at the end.
+# a throwaway PostgreSQL 15 cluster, an SMTP sink and a Redis (each on its own port),
+# started here and stopped at the end.
 #   deploy/local/test.sh            build (debug preset) and run every test
 #   PRESET=asan deploy/local/test.sh   the same under AddressSanitizer + UBSan
 #   deploy/local/test.sh -R auth     only the tests matching a regex (any ctest arguments)
@@ -23,10 +24,15 @@ pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
 
-smtp_pid="" smtp_dir=""
+smtp_pid="" smtp_dir="" redis_pid="" redis_dir=""
 cleanup() {
   [ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null || true
   [ -z "$smtp_dir" ] || rm -rf "$smtp_dir" "$smtp_dir.log"
+  if [ -n "$redis_pid" ]; then
+    kill "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+  fi
+  [ -z "$redis_dir" ] || rm -rf "$redis_dir" "$redis_dir.log"
   PG_FSYNC=off "$root/deploy/local/pg.sh" stop "$pg_name" || true
 }
 trap cleanup EXIT
@@ -57,5 +63,15 @@ for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && b
 export KEEL_TEST_SMTP_PORT="$smtp_port"
 export KEEL_TEST_SMTP_DIR="$smtp_dir"
 
-# One test at a time: some tests stop and restart the PostgreSQL server.
+# A throwaway Redis on loopback: nothing saved to disk, stopped by its PID at the end.
+redis_port="${KEEL_TEST_REDIS_PORT:-$(free_port 56379)}"
+redis_dir="$(mktemp -d /tmp/keel-redis.XXXXXX)"
+redis-server --save "" --appendonly no --bind 127.0.0.1 --port "$redis_port" --daemonize no \
+  --dir "$redis_dir" >"$redis_dir.log" 2>&1 &
+redis_pid=$!
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break; sleep 0.1; done
+export KEEL_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export KEEL_TEST_REDIS_PORT="$redis_port"
+
+# One test at a time: some tests stop and restart the PostgreSQL server (or a Redis).
 ctest --preset "$preset" --timeout 300 "$@"

@@ -1,0 +1,60 @@
+// Starting and stopping redis-server for tests.
+#include "tests/support/redis_server.hpp"
+
+#include <signal.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace keel::test {
+
+std::string redis_url() {
+  const char* v = std::getenv("KEEL_TEST_REDIS_URL");
+  return v && *v ? v : "redis://127.0.0.1:56379/0";
+}
+
+std::string redis_prefix() {
+  unsigned char bytes[6];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return std::string("keel_test:") + hex + ":";
+}
+
+redis_server::redis_server(std::vector<std::string> extra_args)
+    : port_(free_port()), extra_args_(std::move(extra_args)) {
+  start();
+}
+
+redis_server::~redis_server() {
+  stop();
+}
+
+std::string redis_server::url(int database) const {
+  return "redis://127.0.0.1:" + std::to_string(port_) + "/" + std::to_string(database);
+}
+
+void redis_server::start() {
+  if (process_ && process_->running()) return;
+  std::vector<std::string> args{"--save",      "",          "--appendonly", "no",
+                                "--bind",      "127.0.0.1", "--port",       std::to_string(port_),
+                                "--daemonize", "no"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  process_ = std::make_unique<process>("/usr/bin/redis-server", args,
+                                       std::map<std::string, std::string>{});
+  if (!wait_for_port(port_, std::chrono::seconds(10))) {
+    throw std::runtime_error("redis-server did not start: " + process_->output());
+  }
+}
+
+void redis_server::stop() {
+  if (!process_) return;
+  process_->signal(SIGTERM);
+  if (!process_->wait(std::chrono::seconds(10))) process_->signal(SIGKILL);
+  process_->wait(std::chrono::seconds(5));
+  process_.reset();
+}
+
+}  // namespace keel::test

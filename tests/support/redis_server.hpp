@@ -1,0 +1,38 @@
+// The test Redis servers: the shared one test.sh starts, and ones a test starts for itself.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace keel::test {
+
+// The shared test Redis (KEEL_TEST_REDIS_URL, started by deploy/local/test.sh).
+std::string redis_url();
+
+// A unique prefix for a test's keys on the shared server, so that tests never see each
+// other's keys (and a rerun never sees the last run's).
+std::string redis_prefix();
+
+// A redis-server of the test's own on a free loopback port (no persistence), for tests that
+// stop and restart it. Stopped by its PID when destroyed.
+class redis_server {
+ public:
+  explicit redis_server(std::vector<std::string> extra_args = {});
+  ~redis_server();
+  redis_server(const redis_server&) = delete;
+  redis_server& operator=(const redis_server&) = delete;
+
+  int port() const { return port_; }
+  int pid() const { return process_ ? process_->pid() : -1; }
+  std::string url(int database = 0) const;
+  void stop();   // SIGTERM, then waits for the exit
+  void start();  // again, on the same port, empty
+ private:
+  int port_ = 0;
+  std::vector<std::string> extra_args_;
+  std::unique_ptr<process> process_;
+};
+
+}  // namespace keel::test
