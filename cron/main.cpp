@@ -5,5 +5,6 @@ int main(int argc, char** argv) {
   keel::cron::registry tasks;
   keel::cron::add_db_tasks(tasks);    // db.migrate db.status
   keel::cron::add_jobs_tasks(tasks);  // jobs.prune jobs.rescue jobs.stats
+  keel::cron::add_auth_tasks(tasks);  // auth.keygen
   return keel::cron::run_command_line(tasks, argc, argv);
 }
