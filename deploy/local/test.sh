@@ -57,5 +57,15 @@ for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && b
 export KEEL_TEST_SMTP_PORT="$smtp_port"
 export KEEL_TEST_SMTP_DIR="$smtp_dir"
 
+# jose (npm), the standard JOSE library that tests/e2e/jwt_jose_test.cpp checks keel's tokens
+# with; installed again only when package-lock.json changed since the last install.
+jose_dir="$root/tests/e2e/jose"
+if [ ! -f "$jose_dir/node_modules/.package-lock.json" ] ||
+  [ "$jose_dir/package-lock.json" -nt "$jose_dir/node_modules/.package-lock.json" ]; then
+  command -v npm >/dev/null || { echo "test.sh: npm (Node.js 20) is needed for the jose tests" >&2; exit 1; }
+  npm ci --prefix "$jose_dir" --no-audit --no-fund >/dev/null
+fi
+export KEEL_TEST_JOSE_DIR="$jose_dir"
+
 # One test at a time: some tests stop and restart the PostgreSQL server.
 ctest --preset "$preset" --timeout 300 "$@"
