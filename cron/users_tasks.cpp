@@ -1,4 +1,4 @@
-// Account tasks for ops: make a user an admin, purge spent auth data.
+// Account tasks for ops: make a user an admin.
 #include <fmt/format.h>
 
 #include "core/auth/admin.hpp"
@@ -37,23 +37,6 @@ void add_users_tasks(registry& tasks) {
         auto user = co_await accounts.promote(*email, from);
         ctx.summary["user_id"] = user.id.str();
         log::info("user promoted to admin", {{"user_id", user.id.str()}});
-        co_return 0;
-      },
-  });
-  tasks.add({
-      .name = "auth.purge",
-      .summary = "Delete ended sessions, spent codes and used links",
-      .help = "Deletes sessions that ended or expired more than a day ago (with their refresh\n"
-              "tokens), used or expired verification and reset links, and expired sign-in codes,\n"
-              "1000 rows per statement. Run it daily.",
-      .run = [](task_context& ctx) -> async<int> {
-        auth::admin accounts(ctx.db);
-        auto r = co_await accounts.purge();
-        ctx.summary["sessions"] = r.sessions;
-        ctx.summary["links"] = r.links;
-        ctx.summary["codes"] = r.codes;
-        log::info("auth data purged",
-                  {{"sessions", r.sessions}, {"links", r.links}, {"codes", r.codes}});
         co_return 0;
       },
   });

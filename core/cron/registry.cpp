@@ -61,6 +61,7 @@ int run_command_line(const registry& tasks, int argc, char** argv) {
       return 0;
     }
   }
+  if (!t->needs_database) return run_offline_task(*t, std::move(args));
   return run_task_process(cron_program, *t, std::move(args), argv[0]);
 }
 

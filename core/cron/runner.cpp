@@ -109,4 +109,27 @@ int run_task_process(const runtime::program_info& program, const task& t,
   return status;
 }
 
+int run_offline_task(const task& t, std::vector<std::string> args) {
+  runtime::config cfg;  // nothing is read: a missing DATABASE_URL must not stop the task
+  runtime::event_loops loops(1);
+  // The pool connects only when used; the socket path cannot exist, so a use fails at once
+  // instead of reaching whatever server libpq's defaults would find.
+  db::pool unused(loops, db::pool_options{.url = "host=/dev/null/keel-cron-offline", .size = 1});
+  int status = 1;
+  boost::asio::co_spawn(
+      loops.loop(0),
+      [&]() -> async<void> {
+        task_context ctx{cfg, unused, std::move(args), {}};
+        try {
+          status = co_await t.run(ctx);
+        } catch (const std::exception& e) {
+          log::error("task failed", {{"task", t.name}, {"error", e.what()}});
+        }
+        loops.release_work();
+      },
+      boost::asio::detached);
+  loops.run();
+  return status;
+}
+
 }  // namespace keel::cron

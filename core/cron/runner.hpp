@@ -18,4 +18,8 @@ async<int> run_locked(const task& t, task_context& ctx);
 int run_task_process(const runtime::program_info& program, const task& t,
                      std::vector<std::string> args, char* program_name);
 
+// A task with needs_database = false: no configuration, no lock, no record, nothing logged
+// unless it fails, so that what it prints on stdout is all there is.
+int run_offline_task(const task& t, std::vector<std::string> args);
+
 }  // namespace keel::cron

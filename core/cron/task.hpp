@@ -35,6 +35,11 @@ struct task {
   // Returns the exit status: 0 success. Throwing is a failure too (status 1).
   std::function<async<int>(task_context&)> run;
   overlap when_running = overlap::skip;
+  // false for a task that uses neither the database nor the configuration (auth.keygen, which
+  // dev.sh runs before any database exists): it runs without DATABASE_URL, without the
+  // advisory lock and without a cron_runs record; ctx.db is a pool that must not be used and
+  // ctx.cfg holds no values read from the environment.
+  bool needs_database = true;
 };
 
 class registry {

@@ -2,13 +2,12 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <cstring>
+#include <functional>
 #include <mutex>
 
 #include "core/mail/transport.hpp"
+#include "core/runtime/blocking_pool.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::mail {
@@ -108,33 +107,23 @@ void perform(const smtp_options& options, const std::string& server, const std::
   throw delivery_error(std::move(message), permanent);
 }
 
-// Runs on the thread pool; its arguments are copies, so the caller's frame may move on.
-async<void> perform_on_pool(const smtp_options* options, std::string server, std::string to,
-                            std::string data) {
-  perform(*options, server, to, data);
-  co_return;
-}
-
 class smtp_transport final : public transport {
  public:
   smtp_transport(smtp_options options, std::string server)
-      : options_(std::move(options)),
-        server_(std::move(server)),
-        pool_(static_cast<std::size_t>(options_.threads)) {}
-  ~smtp_transport() override { pool_.join(); }
+      : options_(std::move(options)), server_(std::move(server)), pool_(options_.threads) {}
 
   async<void> send(const stored_message& m) override {
-    co_await boost::asio::co_spawn(
-        pool_, perform_on_pool(&options_, server_, m.content.to, render(m, options_.from)),
-        boost::asio::use_awaitable);
+    std::string data = render(m, options_.from);
+    std::function<void()> work = [&] { perform(options_, server_, m.content.to, data); };
+    co_await pool_.run(work);
   }
 
   std::string_view name() const override { return "smtp"; }
 
  private:
   smtp_options options_;
-  std::string server_;  // the redacted URL
-  boost::asio::thread_pool pool_;
+  std::string server_;           // the redacted URL
+  runtime::blocking_pool pool_;  // unbounded: the worker's queue concurrency bounds the sends
 };
 
 }  // namespace

@@ -142,6 +142,10 @@ config load_config(unsigned p, const env_lookup& env) {
       }
     }
   }
+  if ((p & api) && (cfg.access_token_ttl < std::chrono::minutes(1) ||
+                    cfg.access_token_ttl > std::chrono::hours(24))) {
+    problems.push_back("ACCESS_TOKEN_TTL must be between 1m and 24h");
+  }
   if ((p & worker) && cfg.mail_transport != "log" && cfg.mail_transport != "smtp") {
     problems.push_back(fmt::format("MAIL_TRANSPORT={:?} must be smtp or log", cfg.mail_transport));
   }

@@ -39,6 +39,14 @@ struct config {
   std::vector<std::string> cors_origins;
   bool hsts = false;
   bool access_log = true;
+  // keel-api auth
+  std::string jwt_signing_keys;  // "kid:seed,..." (secret): see core/auth/jwt.hpp
+  std::string jwt_issuer;
+  std::chrono::milliseconds access_token_ttl{};
+  int password_hash_memory = 0;  // MiB
+  int password_hash_ops = 0;
+  int password_hash_threads = 0;
+  int password_hash_queue = 0;
   // keel-worker
   std::chrono::milliseconds worker_poll_interval{};
   std::vector<std::string> worker_queues;  // "name:concurrency" entries

@@ -5,8 +5,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "core/auth/jwt.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::runtime {
@@ -24,16 +27,34 @@ config start_program(const program_info& info, int argc, char** argv) {
       std::exit(0);
     }
   }
+  std::vector<std::string> problems;
+  std::optional<config> cfg;
   try {
-    config cfg = load_config(info.variables);
-    log::configure(*log::parse_level(cfg.log_level),
-                   cfg.log_format == "pretty" ? log::format::pretty : log::format::json);
-    return cfg;
+    cfg = load_config(info.variables);
   } catch (const config_error& e) {
+    problems = e.problems();
+  }
+  // The config layer only knows that JWT_SIGNING_KEYS is set; keel-api must not start with
+  // keys it cannot use. Read from the environment so that it is reported with the rest.
+  if (info.variables & api) {
+    auto keys = process_environment()("JWT_SIGNING_KEYS");
+    if (keys && keys->find_first_not_of(" \t") != std::string::npos) {
+      try {
+        auth::keyset::parse(*keys);
+      } catch (const std::invalid_argument& e) {
+        problems.emplace_back(e.what());  // names the entry, never the seed
+      }
+    }
+  }
+  if (!problems.empty()) {
+    config_error e(std::move(problems));
     fmt::print(stderr, "{}: {}\nRun {} --help for the variables it reads.\n", info.name, e.what(),
                info.name);
     std::exit(2);
   }
+  log::configure(*log::parse_level(cfg->log_level),
+                 cfg->log_format == "pretty" ? log::format::pretty : log::format::json);
+  return std::move(*cfg);
 }
 
 }  // namespace keel::runtime

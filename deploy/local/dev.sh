@@ -16,6 +16,19 @@ admin_url="$("$root/deploy/local/pg.sh" start dev ${KEEL_DEV_PG_PORT:-})"
 psql -q -X "$admin_url" -tc "SELECT 1 FROM pg_database WHERE datname = 'keel_dev'" | grep -q 1 ||
   psql -q -X "$admin_url" -c "CREATE DATABASE keel_dev" >/dev/null
 
+# The access-token signing key: made once by keel-cron (no database needed) and kept in
+# .local/ (git-ignored), so that tokens survive a restart. An exported JWT_SIGNING_KEYS wins.
+keys_file="$root/.local/jwt_signing_keys"
+if [ -z "${JWT_SIGNING_KEYS:-}" ]; then
+  if [ ! -s "$keys_file" ]; then
+    mkdir -p "$root/.local"
+    (umask 077 && "build/$preset/keel-cron" run auth.keygen >"$keys_file.new")
+    mv "$keys_file.new" "$keys_file"
+  fi
+  JWT_SIGNING_KEYS="$(cat "$keys_file")"
+  export JWT_SIGNING_KEYS
+fi
+
 export DATABASE_URL="${DATABASE_URL:-${admin_url%/postgres}/keel_dev}"
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:3000}"

@@ -73,5 +73,15 @@ for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && 
 export KEEL_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export KEEL_TEST_REDIS_PORT="$redis_port"
 
+# jose (npm), the standard JOSE library that tests/e2e/jwt_jose_test.cpp checks keel's tokens
+# with; installed again only when package-lock.json changed since the last install.
+jose_dir="$root/tests/e2e/jose"
+if [ ! -f "$jose_dir/node_modules/.package-lock.json" ] ||
+  [ "$jose_dir/package-lock.json" -nt "$jose_dir/node_modules/.package-lock.json" ]; then
+  command -v npm >/dev/null || { echo "test.sh: npm (Node.js 20) is needed for the jose tests" >&2; exit 1; }
+  npm ci --prefix "$jose_dir" --no-audit --no-fund >/dev/null
+fi
+export KEEL_TEST_JOSE_DIR="$jose_dir"
+
 # One test at a time: some tests stop and restart the PostgreSQL server (or a Redis).
 ctest --preset "$preset" --timeout 300 "$@"

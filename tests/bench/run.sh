@@ -229,6 +229,7 @@ start_keel() {
   # HTTP_THREADS is left to its default (one event loop per core).
   start_server keel-api "http://127.0.0.1:$keel_port/health" \
     env DATABASE_URL="$(db_url keel_bench)" PORT="$keel_port" LOG_LEVEL=warn \
+    JWT_SIGNING_KEYS="$("$root/build/release/keel-cron" run auth.keygen)" \
     "$root/build/release/keel-api"
 }
 

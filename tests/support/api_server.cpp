@@ -11,9 +11,10 @@ api_server::api_server(std::map<std::string, std::string> env) {
   database_url_ = fresh_database();
   port_ = free_port();
   std::map<std::string, std::string> full = {
-      {"DATABASE_URL", database_url_}, {"HOST", "127.0.0.1"}, {"PORT", std::to_string(port_)},
-      {"HTTP_THREADS", "2"},           {"DB_POOL_SIZE", "4"}, {"LOG_LEVEL", "info"},
-      {"SHUTDOWN_GRACE", "5s"},
+      {"DATABASE_URL", database_url_}, {"HOST", "127.0.0.1"},
+      {"PORT", std::to_string(port_)}, {"HTTP_THREADS", "2"},
+      {"DB_POOL_SIZE", "4"},           {"LOG_LEVEL", "info"},
+      {"SHUTDOWN_GRACE", "5s"},        {"JWT_SIGNING_KEYS", test_signing_keys},
   };
   for (auto& [k, v] : env) full[k] = v;
   process_ = std::make_unique<process>(binary("keel-api"), std::vector<std::string>{}, full);

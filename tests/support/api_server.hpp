@@ -11,10 +11,15 @@ namespace keel::test {
 
 using env_vars = std::map<std::string, std::string>;
 
+// The JWT_SIGNING_KEYS every keel-api started by api_server gets unless the test sets its own:
+// a fixed, public key, so that a test can sign or verify tokens with auth::keyset::parse.
+inline constexpr const char* test_signing_keys = "test:QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8";
+
 class api_server {
  public:
   // Starts keel-api on a fresh database cloned from the migrated template and waits until
-  // it accepts connections. `env` adds or overrides variables (e.g. HTTP_HEADER_TIMEOUT).
+  // it accepts connections. `env` adds or overrides variables (e.g. HTTP_HEADER_TIMEOUT);
+  // JWT_SIGNING_KEYS is test_signing_keys unless `env` sets it.
   explicit api_server(std::map<std::string, std::string> env = {});
 
   int port() const { return port_; }

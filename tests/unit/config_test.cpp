@@ -22,7 +22,8 @@ env_lookup env_of(std::map<std::string, std::string> values) {
 }  // namespace
 
 TEST_CASE("defaults apply when only the required variables are set") {
-  auto cfg = load_config(api, env_of({{"DATABASE_URL", "postgresql://u@h/db"}}));
+  auto cfg = load_config(
+      api, env_of({{"DATABASE_URL", "postgresql://u@h/db"}, {"JWT_SIGNING_KEYS", "k1:c2VlZA"}}));
   CHECK(cfg.database_url == "postgresql://u@h/db");
   CHECK(cfg.port == 8080);
   CHECK(cfg.host == "0.0.0.0");
@@ -30,6 +31,51 @@ TEST_CASE("defaults apply when only the required variables are set") {
   CHECK(cfg.db_acquire_timeout == std::chrono::seconds(5));
   CHECK(cfg.cors_origins.empty());
   CHECK(cfg.log_format == "json");
+  CHECK(cfg.jwt_signing_keys == "k1:c2VlZA");
+  CHECK(cfg.jwt_issuer == "keel");
+  CHECK(cfg.access_token_ttl == std::chrono::minutes(15));
+  CHECK(cfg.password_hash_memory == 19);
+  CHECK(cfg.password_hash_ops == 2);
+  CHECK(cfg.password_hash_threads == 2);
+  CHECK(cfg.password_hash_queue == 64);
+}
+
+TEST_CASE("keel-api needs JWT_SIGNING_KEYS; keel-worker and keel-cron do not") {
+  auto only_db = env_of({{"DATABASE_URL", "postgresql://u@h/db"}});
+  try {
+    load_config(api, only_db);
+    FAIL("expected config_error");
+  } catch (const config_error& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].find("JWT_SIGNING_KEYS is required") != std::string::npos);
+  }
+  CHECK_NOTHROW(load_config(worker, only_db));
+  CHECK_NOTHROW(load_config(cron, only_db));
+}
+
+TEST_CASE("password hashing cannot be configured below OWASP's Argon2id minimum") {
+  auto with = [](std::string name, std::string value) {
+    return env_of({{"DATABASE_URL", "postgresql://u@h/db"},
+                   {"JWT_SIGNING_KEYS", "k1:c2VlZA"},
+                   {std::move(name), std::move(value)}});
+  };
+  CHECK_THROWS_AS(load_config(api, with("PASSWORD_HASH_MEMORY", "18")), config_error);
+  CHECK_THROWS_AS(load_config(api, with("PASSWORD_HASH_OPS", "1")), config_error);
+  CHECK_THROWS_AS(load_config(api, with("PASSWORD_HASH_THREADS", "0")), config_error);
+  CHECK(load_config(api, with("PASSWORD_HASH_MEMORY", "64")).password_hash_memory == 64);
+  CHECK(load_config(api, with("PASSWORD_HASH_QUEUE", "0")).password_hash_queue == 0);
+}
+
+TEST_CASE("ACCESS_TOKEN_TTL is a duration between 1m and 24h") {
+  auto with_ttl = [](std::string ttl) {
+    return env_of({{"DATABASE_URL", "postgresql://u@h/db"},
+                   {"JWT_SIGNING_KEYS", "k1:c2VlZA"},
+                   {"ACCESS_TOKEN_TTL", std::move(ttl)}});
+  };
+  CHECK(load_config(api, with_ttl("5m")).access_token_ttl == std::chrono::minutes(5));
+  CHECK_THROWS_AS(load_config(api, with_ttl("30s")), config_error);
+  CHECK_THROWS_AS(load_config(api, with_ttl("2d")), config_error);
+  CHECK_THROWS_AS(load_config(api, with_ttl("15")), config_error);
 }
 
 TEST_CASE("every problem is reported together, naming each variable") {
@@ -42,8 +88,9 @@ TEST_CASE("every problem is reported together, naming each variable") {
     FAIL("expected config_error");
   } catch (const config_error& e) {
     std::string all = e.what();
-    CHECK(e.problems().size() == 6);
+    CHECK(e.problems().size() == 7);
     CHECK(all.find("DATABASE_URL is required") != std::string::npos);
+    CHECK(all.find("JWT_SIGNING_KEYS is required") != std::string::npos);
     CHECK(all.find("PORT") != std::string::npos);
     CHECK(all.find("DB_POOL_SIZE") != std::string::npos);
     CHECK(all.find("LOG_FORMAT") != std::string::npos);
@@ -69,7 +116,9 @@ TEST_CASE("a program reads only its own variables") {
   // PORT is keel-api's: a broken PORT does not stop keel-worker from starting.
   auto cfg = load_config(worker, env_of({{"DATABASE_URL", "postgresql://h/db"}, {"PORT", "x"}}));
   CHECK(cfg.worker_poll_interval == std::chrono::seconds(1));
-  CHECK_THROWS_AS(load_config(api, env_of({{"DATABASE_URL", "postgresql://h/db"}, {"PORT", "x"}})),
+  CHECK_THROWS_AS(load_config(api, env_of({{"DATABASE_URL", "postgresql://h/db"},
+                                           {"JWT_SIGNING_KEYS", "k1:c2VlZA"},
+                                           {"PORT", "x"}})),
                   config_error);
 }
 
@@ -87,6 +136,7 @@ TEST_CASE("durations take a unit") {
 TEST_CASE("CORS_ORIGINS is a trimmed comma-separated list of explicit origins") {
   auto cfg =
       load_config(api, env_of({{"DATABASE_URL", "postgresql://h/db"},
+                               {"JWT_SIGNING_KEYS", "k1:c2VlZA"},
                                {"CORS_ORIGINS", " https://a.example , http://localhost:3000,"}}));
   REQUIRE(cfg.cors_origins.size() == 2);
   CHECK(cfg.cors_origins[0] == "https://a.example");
