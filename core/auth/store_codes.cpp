@@ -8,7 +8,7 @@ async<void> replace_otp(db::transaction& tx, const std::string& email, const std
                         std::int64_t ttl) {
   co_await tx.query(R"sql(
       INSERT INTO auth_otps (email, code_hash, expires_at)
-      VALUES ($1, $2, now() + $3 * interval '1 second')
+      VALUES ($1, $2, now() + make_interval(secs => $3::bigint))
       ON CONFLICT (email) DO UPDATE
          SET code_hash = EXCLUDED.code_hash, attempts = 0, expires_at = EXCLUDED.expires_at,
              created_at = now()
@@ -42,7 +42,7 @@ async<void> insert_link_token(db::transaction& tx, const std::string& token_hash
                               const uuid& user_id, std::string_view purpose, std::int64_t ttl) {
   co_await tx.query(R"sql(
       INSERT INTO auth_tokens (token_hash, user_id, purpose, expires_at)
-      VALUES ($1, $2, $3, now() + $4 * interval '1 second')
+      VALUES ($1, $2, $3, now() + make_interval(secs => $4::bigint))
   )sql",
                     token_hash, user_id, purpose, ttl);
 }

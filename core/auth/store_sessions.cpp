@@ -8,7 +8,8 @@ async<uuid> insert_session(db::transaction& tx, const new_session& s) {
   auto rows = co_await tx.query(R"sql(
       INSERT INTO auth_sessions (user_id, user_agent, ip, idle_expires_at, expires_at)
       VALUES ($1, NULLIF(left($2, 512), ''), NULLIF(left($3, 64), ''),
-              now() + LEAST($4, $5) * interval '1 second', now() + $5 * interval '1 second')
+              now() + make_interval(secs => LEAST($4::bigint, $5::bigint)),
+              now() + make_interval(secs => $5::bigint))
       RETURNING id
   )sql",
                                 s.user_id, s.user_agent, s.ip, s.idle_ttl, s.max_ttl);
@@ -29,12 +30,12 @@ async<std::optional<refresh_state>> lock_refresh_token(db::transaction& tx,
                                                        std::int64_t grace) {
   auto rows = co_await tx.query(R"sql(
       SELECT t.session_id, s.user_id, t.spent_at IS NOT NULL,
-             COALESCE(t.spent_at >= now() - $2 * interval '1 second', false),
+             COALESCE(t.spent_at >= now() - make_interval(secs => $2::bigint), false),
              s.ended_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
         FROM auth_refresh_tokens t
         JOIN auth_sessions s ON s.id = t.session_id
        WHERE t.token_hash = $1
-         FOR UPDATE OF s
+         FOR UPDATE OF t, s
   )sql",
                                 token_hash, grace);
   if (rows.empty()) co_return std::nullopt;
@@ -71,7 +72,7 @@ async<void> touch_session(db::transaction& tx, const uuid& session_id, std::int6
   co_await tx.query(R"sql(
       UPDATE auth_sessions
          SET last_used_at = now(),
-             idle_expires_at = LEAST(now() + $2 * interval '1 second', expires_at)
+             idle_expires_at = LEAST(now() + make_interval(secs => $2::bigint), expires_at)
        WHERE id = $1
   )sql",
                     session_id, idle_ttl);
@@ -149,7 +150,7 @@ async<std::int64_t> purge_sessions(db::pool& db, std::int64_t keep, int batch) {
       DELETE FROM auth_sessions
        WHERE id IN (SELECT id FROM auth_sessions
                      WHERE COALESCE(ended_at, LEAST(expires_at, idle_expires_at))
-                           < now() - $1 * interval '1 second'
+                           < now() - make_interval(secs => $1::bigint)
                      LIMIT $2)
   )sql",
                                 keep, batch);

@@ -89,10 +89,10 @@ async<std::int64_t> count_login_failure(db::pool& db, const uuid& user_id, std::
       WITH counted AS (
         SELECT id,
                CASE WHEN failed_logins_since IS NULL
-                      OR failed_logins_since < now() - $2 * interval '1 second'
+                      OR failed_logins_since < now() - make_interval(secs => $2::bigint)
                     THEN 1 ELSE failed_logins + 1 END AS failures,
                CASE WHEN failed_logins_since IS NULL
-                      OR failed_logins_since < now() - $2 * interval '1 second'
+                      OR failed_logins_since < now() - make_interval(secs => $2::bigint)
                     THEN now() ELSE failed_logins_since END AS since
           FROM users
          WHERE id = $1
@@ -100,7 +100,7 @@ async<std::int64_t> count_login_failure(db::pool& db, const uuid& user_id, std::
       UPDATE users u
          SET failed_logins = CASE WHEN c.failures >= $3 THEN 0 ELSE c.failures END,
              failed_logins_since = CASE WHEN c.failures >= $3 THEN NULL ELSE c.since END,
-             locked_until = CASE WHEN c.failures >= $3 THEN now() + $4 * interval '1 second'
+             locked_until = CASE WHEN c.failures >= $3 THEN now() + make_interval(secs => $4::bigint)
                                  ELSE u.locked_until END
         FROM counted c
        WHERE u.id = c.id

@@ -159,7 +159,11 @@ async<response> run_endpoint(std::shared_ptr<const Fn> fn, int status, request& 
   input<Q, B> in{req, read_query<Q>(req), read_body<B>(req)};
   if constexpr (std::is_void_v<Out>) {
     co_await (*fn)(in);
-    co_return response::no_content();
+    if (status == 204) co_return response::no_content();
+    response accepted;  // e.g. 202: a status with nothing to say
+    accepted.status = status;
+    accepted.content_type.clear();
+    co_return accepted;
   } else if constexpr (std::is_same_v<Out, response>) {
     co_return co_await (*fn)(in);
   } else if constexpr (is_reply<Out>) {

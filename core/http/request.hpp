@@ -44,7 +44,12 @@ class request {
   const std::string& request_id() const { return request_id_; }
   void set_request_id(std::string id) { request_id_ = std::move(id); }
 
-  std::string_view remote_address() const { return remote_address_; }
+  std::string_view remote_address() const { return remote_address_; }  // "ip:port"
+  // The client's IP alone: what rate limits and the audit log key on.
+  std::string_view remote_ip() const {
+    auto colon = remote_address_.rfind(':');
+    return colon == std::string_view::npos ? remote_address_ : remote_address_.substr(0, colon);
+  }
   void set_remote_address(std::string_view address) { remote_address_ = address; }
 
   // Headers a handler's helpers want on the answer whatever it turns out to be, success or

@@ -185,9 +185,12 @@ async<rescue_result> service::rescue() {
 }
 
 async<void> service::remove(const uuid& id) {
-  if (co_await store::remove(db_, id)) co_return;
-  co_await get(id);  // not_found when there is no such job
-  throw conflict("The job is running; cancel it first.", "job_running");
+  bool removed = co_await store::remove(db_, id);
+  if (!removed) {
+    job current = co_await get(id);  // not_found when there is no such job
+    throw conflict("The job is " + current.state + "; cancel it before deleting it.",
+                   "job_running");
+  }
 }
 
 }  // namespace keel::jobs

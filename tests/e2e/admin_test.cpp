@@ -89,7 +89,7 @@ TEST_CASE("an admin lists, inspects, cancels, retries and deletes jobs", "[admin
   REQUIRE(retried.status == 200);
   CHECK(str(retried.json().at("state")) == "available");
   CHECK(t.s.api.request("DELETE", base, bearer(t.admin)).status == 204);
-  expect_problem(t.s.api.get(base, bearer(t.admin)), 404, "not_found");
+  expect_problem(t.s.api.get(base, bearer(t.admin)), 404, "job_not_found");
   expect_problem(t.s.api.get("/api/v1/admin/jobs/not-a-uuid", bearer(t.admin)), 422,
                  "validation_failed");
 }

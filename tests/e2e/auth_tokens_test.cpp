@@ -29,7 +29,7 @@ std::int64_t now() {
 // A server whose signing key the test knows, and a signed-in user on it.
 struct signed_in {
   std::string key = auth::new_signing_key_entry("test-key");
-  auth_stack s{{{"JWT_SIGNING_KEYS", key}}};
+  auth_stack s{keel::test::env_vars{{"JWT_SIGNING_KEYS", key}}};
   boost::json::object tokens = s.register_user(keel::test::unique_address());
   std::string access = str(tokens.at("access_token"));
 

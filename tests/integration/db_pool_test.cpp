@@ -225,12 +225,12 @@ TEST_CASE("a unique violation is a db::error with sqlstate 23505 and affected ro
   keel::runtime::event_loops loops(1);
   db::pool pool(loops, options_for(keel::test::fresh_database(), 2));
   run_async(loops, [&]() -> async<void> {
-    co_await pool.query("create table users (email text unique)");
-    auto inserted = co_await pool.query("insert into users values ($1), ($2)", "a@x", "b@x");
+    co_await pool.query("create table people (email text unique)");
+    auto inserted = co_await pool.query("insert into people values ($1), ($2)", "a@x", "b@x");
     CHECK(inserted.affected_rows() == 2);
     bool thrown = false;
     try {
-      co_await pool.query("insert into users values ($1)", "a@x");
+      co_await pool.query("insert into people values ($1)", "a@x");
     } catch (const db::error& e) {
       thrown = true;
       CHECK(e.sqlstate() == "23505");
