@@ -18,6 +18,12 @@ namespace keel::jobs {
 // Why a running job is asked to stop.
 enum class stop_reason { none, cancelled, timed_out, shutting_down };
 
+class job_context;
+namespace detail {
+// The runner's way to tell a handler to stop (the reason is read-only to handlers).
+void set_stop_reason(job_context& ctx, stop_reason why);
+}  // namespace detail
+
 // What a handler knows about the job it runs. Handlers are idempotent: an attempt may be cut
 // short by a crash and run again.
 class job_context {
@@ -36,7 +42,7 @@ class job_context {
   stop_reason reason() const { return reason_; }
 
  private:
-  friend class runner;
+  friend void detail::set_stop_reason(job_context& ctx, stop_reason why);
   stop_reason reason_ = stop_reason::none;
 };
 

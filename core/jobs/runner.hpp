@@ -31,6 +31,12 @@ struct runner_options {
   std::chrono::milliseconds lease{30000};           // a claim without a heartbeat lasts this long
   std::chrono::milliseconds poll_interval{1000};    // look for due jobs at least this often
   std::chrono::milliseconds shutdown_grace{30000};  // running jobs may finish within this
+  // At most this many jobs claimed beyond the free slots, per queue (-1: twice the queue's
+  // concurrency), so that the next batch is claimed while one runs. The runner buffers only
+  // what its slots finish in about two claim round trips: short jobs get a buffer, jobs of a
+  // second or more none. Buffered jobs are held like running ones (leased, heartbeated, put
+  // back unchanged at a stop); a job enqueued later with a higher priority starts after them.
+  int claim_ahead = -1;
   // Wake up on NOTIFY (a listener connection of its own). Off behind PgBouncer transaction
   // pooling, where LISTEN cannot work: then polling alone finds the work.
   bool listen = true;
@@ -60,6 +66,9 @@ class runner {
 
   // How many jobs this worker is running now (for tests and logs).
   int running() const;
+
+  // How many jobs this worker has claimed ahead and not started yet (for tests).
+  int buffered() const;
 
   // Jobs whose handlers ignored cancellation at the end of a stop (put back regardless).
   int abandoned() const;

@@ -145,8 +145,14 @@ async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_
 
 async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int limit,
                                       std::chrono::milliseconds lease, std::string_view worker) {
+  // Returned in claim order: the runner starts a batch's jobs one by one as slots free up.
+  // Committed without waiting for the WAL flush (see async_commit): a claim lost in a crash
+  // of PostgreSQL leaves the job available with its attempt uncounted, and the worker that
+  // ran it meanwhile finds it no longer held when it completes: it simply runs again.
   auto rows = co_await db.query(R"sql(
-      WITH picked AS (
+      WITH durability AS MATERIALIZED (
+        SELECT set_config('synchronous_commit', 'off', true)
+      ), picked AS (
         SELECT id
           FROM jobs
          WHERE queue = $1
@@ -155,16 +161,21 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
          ORDER BY priority DESC, run_at, id
          LIMIT $2
            FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE jobs j
+           SET state = 'running',
+               attempt = j.attempt + 1,
+               attempted_at = now(),
+               lease_expires_at = now() + $3::bigint * interval '1 millisecond',
+               locked_by = $4
+          FROM picked, durability
+         WHERE j.id = picked.id
+        RETURNING j.id, j.queue, j.kind, j.payload, j.attempt, j.max_attempts, j.request_id,
+                  j.priority, j.run_at
       )
-      UPDATE jobs j
-         SET state = 'running',
-             attempt = j.attempt + 1,
-             attempted_at = now(),
-             lease_expires_at = now() + $3::bigint * interval '1 millisecond',
-             locked_by = $4
-        FROM picked
-       WHERE j.id = picked.id
-      RETURNING j.id, j.queue, j.kind, j.payload, j.attempt, j.max_attempts, j.request_id
+      SELECT id, queue, kind, payload, attempt, max_attempts, request_id
+        FROM claimed
+       ORDER BY priority DESC, run_at, id
   )sql",
                                 queue, std::int32_t{limit}, ms(lease), worker);
   std::vector<claimed_job> out;
@@ -182,8 +193,13 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
 }
 
 async<std::int64_t> complete(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
+  // Committed without waiting for the WAL flush (see async_commit): a completion lost in a
+  // crash of PostgreSQL leaves the job running under its lease, so it is rescued and runs
+  // again, which idempotent handlers allow. The handler's own writes committed before this.
   auto r = co_await db.query(R"sql(
-      WITH held AS (
+      WITH durability AS MATERIALIZED (
+        SELECT set_config('synchronous_commit', 'off', true)
+      ), held AS (
         SELECT id FROM jobs
          WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
          ORDER BY id
@@ -191,7 +207,7 @@ async<std::int64_t> complete(db::pool& db, const std::vector<uuid>& ids, std::st
       )
       UPDATE jobs j
          SET state = 'completed', finished_at = now(), lease_expires_at = NULL
-        FROM held
+        FROM held, durability
        WHERE j.id = held.id
   )sql",
                              uuid_array(ids), worker);

@@ -72,6 +72,16 @@ async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_
 // ---- the worker ----
 // Statements that touch several jobs lock them in id order first, so that a worker's
 // heartbeat and its batched completions never deadlock with each other.
+//
+// async_commit: claim and complete, the two statements of every job, commit with
+// synchronous_commit off for their own transaction only (set_config(..., true)). A commit is
+// then acknowledged before its WAL is flushed; it is visible and locked exactly as before, so
+// nothing changes while PostgreSQL runs. Only a crash of PostgreSQL itself (not of a worker)
+// within about three wal_writer_delay can lose such a commit, and either loss only makes a
+// job run again, which at-least-once delivery and idempotent handlers allow (each function
+// says why). WAL is flushed in order, so a later durable commit (a handler's write, enqueue)
+// makes every earlier claim and completion durable too. fail, release and the rest stay
+// fully durable: they are rare.
 
 // Takes up to `limit` due jobs of `queue` (highest priority, then earliest run_at), marks
 // them running for `worker` until now + `lease`, and counts the attempt.

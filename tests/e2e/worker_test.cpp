@@ -180,6 +180,80 @@ TEST_CASE("SIGTERM during long jobs exits within the grace period and puts them 
   CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 0);
 }
 
+TEST_CASE("SIGTERM puts jobs claimed ahead back unchanged, and they never start", "[worker]") {
+  // Quick jobs first: the worker sees they take milliseconds and claims ahead of its slots.
+  auto url = database_with_jobs(200);
+  auto worker = start_worker(url, {{"WORKER_SHUTDOWN_GRACE", "1s"}});
+  REQUIRE(wait_until([&] { return completed(url) == 200; }, 20s));
+  add_jobs(url, 30, R"({"sleep_ms": 60000})");
+  // 20 run, the rest wait in the buffer: all 30 are claimed (running, leased) in the table.
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 30; }, 10s));
+  worker->signal(SIGTERM);
+  REQUIRE(worker->wait(10s) == 0);
+  CHECK(count(url,
+              "SELECT count(*) FROM jobs WHERE state = 'available' AND attempt = 0 AND "
+              "errors = '[]'") == 30);
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 200);  // no long job ran
+}
+
+TEST_CASE("kill -9 with completions not yet written runs those jobs again and loses none",
+          "[worker]") {
+  constexpr int n = 300;
+  auto url = database_with_jobs(n, R"({"sleep_ms": 20})");
+  auto victim = start_worker(url);
+  REQUIRE(wait_until([&] { return completed(url) >= 40; }, 20s));
+  // Lock the rows of the jobs the worker holds now: their handlers still run, but no
+  // completion of them can be written before the worker dies.
+  std::unique_ptr<PGconn, decltype(&PQfinish)> blocker(PQconnectdb(url.c_str()), &PQfinish);
+  REQUIRE(PQstatus(blocker.get()) == CONNECTION_OK);
+  std::unique_ptr<PGresult, decltype(&PQclear)> locked(
+      PQexec(blocker.get(), "BEGIN; SELECT id FROM jobs WHERE state = 'running' FOR SHARE"),
+      &PQclear);
+  REQUIRE(PQresultStatus(locked.get()) == PGRES_TUPLES_OK);
+  REQUIRE(PQntuples(locked.get()) > 0);
+  const std::string ran_not_completed =
+      "SELECT count(*) FROM jobs j WHERE state = 'running' "
+      "AND EXISTS (SELECT 1 FROM test_job_runs r WHERE r.job_id = j.id)";
+  REQUIRE(wait_until([&] { return count(url, ran_not_completed) > 0; }, 10s));
+  std::this_thread::sleep_for(300ms);
+  victim->signal(SIGKILL);
+  victim->wait(5s);
+  // The dead worker's statements still wait on the lock; end them as a crash would, so that
+  // none of its completions commits once the lock goes.
+  sql(url,
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE application_name = 'keel-worker'");
+  REQUIRE(wait_until(
+      [&] {
+        return count(url,
+                     "SELECT count(*) FROM pg_stat_activity "
+                     "WHERE application_name = 'keel-worker'") == 0;
+      },
+      10s));
+  std::unique_ptr<PGresult, decltype(&PQclear)> rolled_back(PQexec(blocker.get(), "ROLLBACK"),
+                                                            &PQclear);
+  blocker.reset();
+  sql(url,
+      "CREATE TABLE unwritten AS SELECT id FROM jobs j WHERE state = 'running' "
+      "AND EXISTS (SELECT 1 FROM test_job_runs r WHERE r.job_id = j.id)");
+  auto unwritten = count(url, "SELECT count(*) FROM unwritten");
+  INFO("jobs whose handler ran but whose completion was lost: " << unwritten);
+  CHECK(unwritten > 0);
+  auto survivor = start_worker(url);
+  REQUIRE(wait_until([&] { return completed(url) == n; }, 40s));
+  check_all_done(url, n);
+  // Each of them ran once more (at least once, as handlers are idempotent), after its lease.
+  CHECK(count(url,
+              "SELECT count(*) FROM unwritten u WHERE (SELECT count(*) FROM test_job_runs r "
+              "WHERE r.job_id = u.id) = 2") == unwritten);
+  CHECK(count(url,
+              "SELECT count(*) FROM jobs j JOIN unwritten u ON u.id = j.id "
+              "WHERE j.errors::text LIKE '%lease expired%'") == unwritten);
+  survivor->signal(SIGTERM);
+  CHECK(survivor->wait(10s) == 0);
+}
+
 TEST_CASE(
     "keel-cron jobs.prune deletes finished jobs past retention and jobs.stats counts the rest",
     "[worker]") {

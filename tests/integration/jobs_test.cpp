@@ -489,3 +489,126 @@ TEST_CASE("retry now makes a discarded job run again", "[jobs]") {
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runs == 1; }));
   });
 }
+
+namespace {
+
+// Runs `n` no-op jobs of kind test.quick to completion, so that the runner has seen how fast
+// this queue's jobs finish and claims ahead of its free slots from then on.
+async<void> warm_up(queue_fixture& f, int n) {
+  for (int i = 0; i < n; ++i) co_await f.enqueue("test.quick");
+  co_await eventually(
+      [&]() -> async<bool> {
+        auto rows = co_await f.pool.query(
+            "SELECT count(*) FROM jobs WHERE kind = 'test.quick' AND state = 'completed'");
+        co_return rows[0].get<std::int64_t>(0) == n;
+      },
+      10s);
+}
+
+// `sql` is a literal: it outlives the query.
+async<std::int64_t> count_of(queue_fixture& f, std::string_view sql) {
+  auto rows = co_await f.pool.query(sql);
+  co_return rows[0].get<std::int64_t>(0);
+}
+
+}  // namespace
+
+TEST_CASE("jobs claimed ahead wait leased and unstarted, and go back unchanged at a stop",
+          "[jobs]") {
+  queue_fixture f;
+  f.options.queues = {{"default", 2}};
+  f.options.claim_ahead = 4;
+  f.kinds.add("test.quick",
+              [](const boost::json::value&, jobs::job_context&) -> async<void> { co_return; });
+  int started = 0;
+  f.kinds.add("test.long", [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+    ++started;
+    co_await sleep_for(20s);
+  });
+  std::vector<uuid> ids;
+  f.with_worker([&](jobs::runner& runner) -> async<void> {
+    co_await warm_up(f, 20);
+    std::vector<jobs::new_job> batch(5);
+    for (auto& j : batch) {
+      j.kind = "test.long";
+      j.payload = boost::json::object();
+    }
+    auto tx = co_await f.pool.begin();
+    auto added = co_await jobs::enqueue_many(tx, batch);
+    co_await tx.commit();
+    for (const auto& a : added) ids.push_back(a.id);
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 3; }));
+    CHECK(runner.running() == 2);
+    CHECK(started == 2);
+    CHECK(co_await count_of(f,
+                            "SELECT count(*) FROM jobs WHERE kind = 'test.long' AND state = "
+                            "'running' AND locked_by = 'test-worker' AND attempt = 1 AND "
+                            "lease_expires_at > now()") == 5);
+  });
+  CHECK(started == 2);  // the buffered three never started
+  f.run([&]() -> async<void> {
+    for (const auto& id : ids) {
+      auto j = co_await f.job(id);
+      CHECK(j.state == "available");
+      CHECK(j.attempt == 0);
+      CHECK(j.errors.as_array().empty());
+    }
+  });
+}
+
+TEST_CASE("a job cancelled while it waits in the buffer never starts", "[jobs]") {
+  queue_fixture f;
+  f.options.queues = {{"default", 1}};
+  f.options.claim_ahead = 2;
+  f.kinds.add("test.quick",
+              [](const boost::json::value&, jobs::job_context&) -> async<void> { co_return; });
+  std::vector<std::int64_t> started;
+  f.kinds.add("test.long", [&](const boost::json::value& p, jobs::job_context&) -> async<void> {
+    started.push_back(p.at("n").as_int64());
+    co_await sleep_for(20s);
+  });
+  f.with_worker([&](jobs::runner& runner) -> async<void> {
+    co_await warm_up(f, 20);  // the listener connects meanwhile
+    const jobs::enqueue_options o;
+    const auto one = numbered(1);
+    const auto two = numbered(2);
+    auto first = co_await f.enqueue("test.long", one, o);
+    auto second = co_await f.enqueue("test.long", two, o);
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 1; }));
+    REQUIRE(started == std::vector<std::int64_t>{1});
+    co_await jobs::service(f.pool).cancel(second);
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 0; }));
+    co_await jobs::service(f.pool).cancel(first);  // its slot frees up
+    REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }));
+    co_await sleep_for(300ms);
+    CHECK((co_await f.job(second)).state == "cancelled");
+  });
+  CHECK(started == std::vector<std::int64_t>{1});
+}
+
+TEST_CASE("completions are written in batches and every job is completed once", "[jobs]") {
+  queue_fixture f;
+  int runs = 0;
+  f.kinds.add("test.count", counting(runs));
+  constexpr int n = 500;
+  f.run([&]() -> async<void> {
+    const std::string insert =
+        "INSERT INTO jobs (kind) SELECT 'test.count' FROM generate_series(1, " + std::to_string(n) +
+        ")";
+    co_await f.pool.query(insert);
+  });
+  std::int64_t statements = 0;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> {
+          co_return co_await count_of(f, "SELECT count(*) FROM jobs WHERE state = 'completed'") ==
+              n;
+        },
+        20s));
+    // One completing statement stamps all its jobs with the same finished_at (now()).
+    statements = co_await count_of(f, "SELECT count(DISTINCT finished_at) FROM jobs");
+  });
+  CHECK(runs == n);
+  INFO("completing statements: " << statements);
+  CHECK(statements <= n / 4);
+}

@@ -1,0 +1,14 @@
+// Leases: keeping this worker's leases alive, and rescuing the jobs of workers that died.
+#pragma once
+#include "core/jobs/detail/state.hpp"
+
+namespace keel::jobs::detail {
+
+// Extends the lease of every job this worker holds (running, buffered, completed but not yet
+// recorded) every lease / 3; a job it no longer holds is stopped or dropped from the buffer.
+async<void> heartbeat_loop(runner_state& s);
+
+// Every lease / 2: running jobs whose lease ran out go back to the queue (or are discarded).
+async<void> rescue_loop(runner_state& s);
+
+}  // namespace keel::jobs::detail
