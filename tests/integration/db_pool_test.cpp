@@ -235,12 +235,12 @@ TEST_CASE("a unique violation is a db::error with sqlstate 23505 and affected ro
       thrown = true;
       CHECK(e.sqlstate() == "23505");
       CHECK(e.is_unique_violation());
-      CHECK(std::string(e.what()).find("users_email_key") != std::string::npos);
+      CHECK(std::string(e.what()).find("people_email_key") != std::string::npos);
     }
     CHECK(thrown);
     // A syntax error is an error too, and the connection stays usable.
     CHECK_THROWS_AS(co_await pool.query("selec 1"), db::error);
-    auto r = co_await pool.query("select count(*) from users");
+    auto r = co_await pool.query("select count(*) from people");
     CHECK(r[0].get<std::int64_t>(0) == 2);
   });
 }
