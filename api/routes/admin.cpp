@@ -27,6 +27,15 @@ async<auth::principal> admin_of(auth::service& auth, auth::limits& limits, http:
   co_return who;
 }
 
+// Writes an admin's job action to the audit log: the job is not a user, so user_id stays empty.
+async<void> audit_job(db::pool& db, const http::request& req, const auth::principal& who,
+                      std::string_view action, const uuid& job_id) {
+  auto from = origin_of(req, who.user_id);
+  boost::json::object details{{"job_id", job_id.str()}};
+  std::optional<uuid> nobody;
+  co_await audit::record(db, from, action, nobody, details);
+}
+
 }  // namespace
 
 void add_admin_routes(app& app) {
@@ -68,11 +77,7 @@ void add_admin_routes(app& app) {
                               auto who = co_await admin_of(auth, limits, in.raw);
                               auto id = in.path<uuid>("id");
                               auto job = co_await jobs.retry(id);
-                              auto from = origin_of(in.raw, who.user_id);
-                              boost::json::object details{{"job_id", id.str()}, {"kind", job.kind}};
-                              std::optional<uuid> nobody;
-                              co_await audit::record(app.db, from, "admin.job_retried", nobody,
-                                                     details);
+                              co_await audit_job(app.db, in.raw, who, "admin.job_retried", id);
                               co_return job;
                             }));
 
@@ -84,11 +89,7 @@ void add_admin_routes(app& app) {
                               auto who = co_await admin_of(auth, limits, in.raw);
                               auto id = in.path<uuid>("id");
                               auto job = co_await jobs.cancel(id);
-                              auto from = origin_of(in.raw, who.user_id);
-                              boost::json::object details{{"job_id", id.str()}, {"kind", job.kind}};
-                              std::optional<uuid> nobody;
-                              co_await audit::record(app.db, from, "admin.job_cancelled", nobody,
-                                                     details);
+                              co_await audit_job(app.db, in.raw, who, "admin.job_cancelled", id);
                               co_return job;
                             }));
 
@@ -100,11 +101,7 @@ void add_admin_routes(app& app) {
                                  auto who = co_await admin_of(auth, limits, in.raw);
                                  auto id = in.path<uuid>("id");
                                  co_await jobs.remove(id);
-                                 auto from = origin_of(in.raw, who.user_id);
-                                 boost::json::object details{{"job_id", id.str()}};
-                                 std::optional<uuid> nobody;
-                                 co_await audit::record(app.db, from, "admin.job_deleted", nobody,
-                                                        details);
+                                 co_await audit_job(app.db, in.raw, who, "admin.job_deleted", id);
                                }));
 
   app.router.add(

@@ -36,13 +36,14 @@ async<void> service::request_otp(const email_body& body, const audit::origin& fr
   co_await store::replace_otp(tx, email, code_hash, otp_ttl);
   mail::message m{
       .to = email,
-      .subject = "Your sign-in code: " + code,
+      .subject = "Your sign-in code",
       .text = "Your sign-in code is " + code +
               ".\n\nIt expires in 10 minutes and works once. If you did not ask for it, ignore "
               "this email.\n",
       .html = std::nullopt,
       .reply_to = std::nullopt,
       .purpose = "auth.otp",
+      .sensitive = true,
   };
   std::optional<std::string> request_id = from.request_id;
   co_await mail::queue(tx, m, request_id);

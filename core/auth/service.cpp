@@ -160,6 +160,7 @@ async<void> service::send_link(db::transaction& tx, const user_view& user, std::
       .html = std::nullopt,
       .reply_to = std::nullopt,
       .purpose = "auth." + std::string(kind.purpose),
+      .sensitive = true,
   };
   std::optional<std::string> request_id = from.request_id;
   co_await mail::queue(tx, m, request_id);

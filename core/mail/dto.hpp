@@ -17,6 +17,9 @@ struct message {
   std::optional<std::string> html;      // an HTML alternative to `text`
   std::optional<std::string> reply_to;  // a bare address
   std::string purpose;  // what the mail is for ("auth.verify_email"): for logs, never sent
+  // The body holds a one-time secret (a code, a link's token): it is blanked once sent, and
+  // the subject must not hold the secret.
+  bool sensitive = false;
 };
 
 // queued → sending → sent, or sending → failed → sending → ... while the job retries.

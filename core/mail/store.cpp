@@ -32,13 +32,15 @@ stored_message from_row(const db::row& r) {
 }  // namespace
 
 async<stored_message> insert(db::transaction& tx, const message& m) {
-  auto rows = co_await tx.query(R"sql(
-      INSERT INTO mail_messages (to_address, subject, text_body, html_body, reply_to, purpose)
-      VALUES ($1, $2, $3, $4, $5, $6)
+  auto rows =
+      co_await tx.query(R"sql(
+      INSERT INTO mail_messages (to_address, subject, text_body, html_body, reply_to, purpose,
+                                 sensitive)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
       RETURNING id, to_address, subject, text_body, html_body, reply_to, purpose,
                 status, attempts, sending_at, sent_at, last_error, created_at, updated_at
   )sql",
-                                m.to, m.subject, m.text, m.html, m.reply_to, m.purpose);
+                        m.to, m.subject, m.text, m.html, m.reply_to, m.purpose, m.sensitive);
   co_return from_row(rows[0]);
 }
 
@@ -78,7 +80,10 @@ async<std::optional<started>> start_sending(db::pool& db, const uuid& id,
 async<void> mark_sent(db::pool& db, const uuid& id) {
   co_await db.query(R"sql(
       UPDATE mail_messages
-         SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
+         SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now(),
+             text_body = CASE WHEN sensitive THEN '(removed once sent: it held a one-time secret)'
+                              ELSE text_body END,
+             html_body = CASE WHEN sensitive THEN NULL ELSE html_body END
        WHERE id = $1
   )sql",
                     id);

@@ -37,6 +37,18 @@ TEST_CASE("register answers 201 with tokens and mails a link that verifies the e
 
   // Single use.
   expect_problem(s.post("/api/v1/auth/email/verify", {{"token", token}}), 400, "invalid_link");
+  // The sent mail no longer holds the token, nor does any auth table hold it in clear.
+  keel::test::sql_client db(s.api.database_url());
+  // The worker marks the mail sent just after the sink has it.
+  for (int i = 0;
+       i < 100 && db.scalar("SELECT count(*) FROM mail_messages WHERE status = 'sent'") != "1";
+       ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(db.scalar("SELECT count(*) FROM mail_messages WHERE status = 'sent'") == "1");
+  CHECK(db.scalar("SELECT count(*) FROM mail_messages WHERE text_body LIKE '%" + token + "%'") ==
+        "0");
+  CHECK(db.scalar("SELECT count(*) FROM auth_tokens WHERE token_hash = '" + token + "'") == "0");
 }
 
 TEST_CASE("register with an address already taken, in any case, answers 409 email_taken",
