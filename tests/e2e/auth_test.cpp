@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "auth_stack.hpp"
+#include "core/auth/password.hpp"
 #include "expect_problem.hpp"
 
 using namespace std::chrono_literals;
@@ -258,4 +259,37 @@ TEST_CASE("password change ends the other sessions and keeps the current one", "
   expect_problem(
       s.post("/api/v1/auth/login", {{"email", email}, {"password", "correct horse battery"}}), 401,
       "invalid_credentials");
+}
+
+TEST_CASE("a session unused for SESSION_IDLE_TTL ends: its tokens stop working", "[auth]") {
+  auth_stack s(keel::test::env_vars{{"SESSION_IDLE_TTL", "1s"}});
+  auto reg = s.register_user(keel::test::unique_address());
+  REQUIRE(s.me(str(reg.at("access_token"))).status == 200);
+  std::this_thread::sleep_for(1500ms);
+  expect_problem(s.me(str(reg.at("access_token"))), 401, "invalid_token");
+  expect_problem(s.post("/api/v1/auth/refresh", {{"refresh_token", str(reg.at("refresh_token"))}}),
+                 401, "invalid_refresh_token");
+}
+
+TEST_CASE("login re-hashes a password stored with other Argon2id parameters", "[auth]") {
+  auth_stack s;
+  auto email = keel::test::unique_address();
+  s.register_user(email);
+  keel::test::sql_client db(s.api.database_url());
+  auto where = " FROM users WHERE email = '" + email + "'";
+  auto stored = db.scalar("SELECT password_hash" + where);
+  CHECK(stored.find("$argon2id$") == 0);
+  CHECK(stored.find("m=19456,t=2") != std::string::npos);
+  // The same password under t=3, as an older deployment with other settings would have left it.
+  keel::auth::password_hasher older({.memory_bytes = 19u << 20, .ops = 3}, 1, 1);
+  std::string password = "correct horse battery";
+  auto old_hash = keel::test::run_async(
+      db.loops, [&]() -> keel::async<std::string> { co_return co_await older.hash(password); });
+  db.scalar("UPDATE users SET password_hash = '" + old_hash + "'" +
+            where.substr(where.find(" WHERE")));
+  s.login(email);
+  auto rehashed = db.scalar("SELECT password_hash" + where);
+  CHECK(rehashed != old_hash);
+  CHECK(rehashed.find("m=19456,t=2") != std::string::npos);
+  s.login(email);  // and the new hash verifies
 }
