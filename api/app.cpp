@@ -28,7 +28,8 @@ http::server_options server_options_of(const runtime::config& cfg) {
           .idle_timeout = cfg.http_idle_timeout,
           .cors_origins = cfg.cors_origins,
           .hsts = cfg.hsts,
-          .access_log = cfg.access_log};
+          .access_log = cfg.access_log,
+          .trusted_proxy_hops = cfg.trusted_proxy_hops};
 }
 
 }  // namespace

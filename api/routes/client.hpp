@@ -13,7 +13,7 @@ inline audit::origin origin_of(const http::request& req,
                                const std::optional<uuid>& actor = std::nullopt) {
   return {
       .actor_id = actor,
-      .ip = std::string(req.remote_ip()),
+      .ip = std::string(req.client_ip()),
       .user_agent = std::string(req.header("User-Agent").value_or("")),
       .request_id = req.request_id(),
   };

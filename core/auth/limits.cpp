@@ -62,7 +62,7 @@ async<void> limits::check(http::request& req, std::string_view action,
                           const std::optional<std::string>& account) {
   if (!enabled_) co_return;
   const action_limits& l = limits_of(action);
-  std::string address(req.remote_ip());
+  std::string address(req.client_ip());
   ratelimit::decision tightest = co_await limiter_.hit(l.per_address, address);
   if (account && l.per_account.limit > 0) {
     ratelimit::decision by_account = co_await limiter_.hit(l.per_account, *account);

@@ -51,6 +51,31 @@ std::string take_request_id(const request_message* message) {
   return new_request_id();
 }
 
+// The client's address behind `hops` trusted proxies: the X-Forwarded-For entry that many from
+// the right (each proxy appends the peer it saw; entries further left are the client's word
+// and could be forged). Empty when the header is missing, too short or not an address.
+std::string_view forwarded_client(const request_message& m, int hops) {
+  auto it = m.find("X-Forwarded-For");
+  if (hops <= 0 || it == m.end()) return {};
+  std::string_view list = it->value();
+  for (int i = 1; i < hops; ++i) {
+    auto comma = list.rfind(',');
+    if (comma == std::string_view::npos) return {};
+    list = list.substr(0, comma);
+  }
+  auto comma = list.rfind(',');
+  std::string_view entry = comma == std::string_view::npos ? list : list.substr(comma + 1);
+  while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+  while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+  if (entry.empty() || entry.size() > 45) return {};
+  for (char c : entry) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+              c == '.' || c == ':';
+    if (!ok) return {};
+  }
+  return entry;
+}
+
 // ---- step 2: access log (written last, when status and duration are known) --------------
 
 void access_log(const exchange& x, std::string_view request_id, std::string_view route, int status,
@@ -229,6 +254,7 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
     req.emplace(verb, m->target(), m->body(), m, &lookup_header);
     req->set_request_id(std::move(request_id));
     req->set_remote_address(x.remote);
+    req->set_client_ip(forwarded_client(*m, o.trusted_proxy_hops));
   }
   std::string_view id = req ? std::string_view(req->request_id()) : request_id;
 

@@ -45,11 +45,15 @@ class request {
   void set_request_id(std::string id) { request_id_ = std::move(id); }
 
   std::string_view remote_address() const { return remote_address_; }  // "ip:port"
-  // The client's IP alone: what rate limits and the audit log key on.
+  // The TCP peer's IP, without the port.
   std::string_view remote_ip() const {
     auto colon = remote_address_.rfind(':');
     return colon == std::string_view::npos ? remote_address_ : remote_address_.substr(0, colon);
   }
+  // The client's IP: the TCP peer's, or behind trusted proxies (TRUSTED_PROXY_HOPS) the one
+  // they saw. What rate limits and the audit log key on.
+  std::string_view client_ip() const { return client_ip_.empty() ? remote_ip() : client_ip_; }
+  void set_client_ip(std::string_view ip) { client_ip_ = ip; }
   void set_remote_address(std::string_view address) { remote_address_ = address; }
 
   // Headers a handler's helpers want on the answer whatever it turns out to be, success or
@@ -70,6 +74,7 @@ class request {
   std::vector<std::pair<std::string_view, std::string_view>> path_params_;
   std::string request_id_;
   std::string_view remote_address_;
+  std::string_view client_ip_;
   std::vector<std::pair<std::string, std::string>> response_headers_;
 };
 

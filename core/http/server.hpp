@@ -29,6 +29,9 @@ struct server_options {
   std::vector<std::string> cors_origins;            // exact origins, e.g. "https://app.example.com"
   bool hsts = false;
   bool access_log = true;
+  // Proxies in front that each append the address they saw to X-Forwarded-For; the client is
+  // the entry this many from the right. 0: the client is the TCP peer (headers are ignored).
+  int trusted_proxy_hops = 0;
 };
 
 class server {

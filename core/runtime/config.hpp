@@ -39,6 +39,7 @@ struct config {
   std::vector<std::string> cors_origins;
   bool hsts = false;
   bool access_log = true;
+  int trusted_proxy_hops = 0;
   // keel-api auth
   std::string jwt_signing_keys;  // "kid:seed,..." (secret): see core/auth/jwt.hpp
   std::string jwt_issuer;

@@ -46,6 +46,10 @@ const std::vector<config_var>& config_vars() {
       {"HSTS", &c::hsts, "false", false, false,
        "true when served over HTTPS: adds Strict-Transport-Security", api},
       {"ACCESS_LOG", &c::access_log, "true", false, false, "One log line per HTTP request", api},
+      {"TRUSTED_PROXY_HOPS", &c::trusted_proxy_hops, "0", false, false,
+       "Proxies in front of keel-api that append to X-Forwarded-For (1 behind one load "
+       "balancer); 0: the client is the TCP peer",
+       api, 0, 16},
       {"JWT_SIGNING_KEYS", &c::jwt_signing_keys, "", true, true,
        "Access-token keys, kid:seed,... (keel-cron run auth.keygen); the first signs, all verify",
        api},

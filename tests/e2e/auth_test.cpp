@@ -293,3 +293,25 @@ TEST_CASE("login re-hashes a password stored with other Argon2id parameters", "[
   CHECK(rehashed.find("m=19456,t=2") != std::string::npos);
   s.login(email);  // and the new hash verifies
 }
+
+TEST_CASE("behind one trusted proxy the client IP is the address the proxy appended", "[auth]") {
+  auth_stack s(keel::test::env_vars{{"TRUSTED_PROXY_HOPS", "1"}});
+  // The client wrote the first entry itself (forgeable); the proxy appended the second.
+  auto r = s.post("/api/v1/auth/register",
+                  {{"email", keel::test::unique_address()}, {"password", "correct horse battery"}},
+                  {{"X-Forwarded-For", "198.51.100.1, 203.0.113.9"}});
+  REQUIRE(r.status == 201);
+  auto list = s.api.get("/api/v1/auth/sessions", bearer(str(r.json().at("access_token"))));
+  REQUIRE(list.status == 200);
+  CHECK(str(list.json().at("data").at(0).at("ip")) == "203.0.113.9");
+
+  // Without trusted proxies the header is ignored.
+  auth_stack direct;
+  auto d =
+      direct.post("/api/v1/auth/register",
+                  {{"email", keel::test::unique_address()}, {"password", "correct horse battery"}},
+                  {{"X-Forwarded-For", "203.0.113.9"}});
+  REQUIRE(d.status == 201);
+  auto sessions = direct.api.get("/api/v1/auth/sessions", bearer(str(d.json().at("access_token"))));
+  CHECK(str(sessions.json().at("data").at(0).at("ip")) == "127.0.0.1");
+}
