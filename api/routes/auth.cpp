@@ -93,11 +93,10 @@ void add_auth_routes(app& app) {
   app.router.add(http::get("/api/v1/auth/me",
                            {.summary = "The signed-in user", .tag = "auth", .errors = signed_in},
                            [&](input<>& in) -> async<auth::user_view> {
+                             std::optional<std::string> by_address_only;
+                             co_await limits.check(in.raw, "me", by_address_only);
                              auto authorization = authorization_of(in.raw);
-                             auto who = co_await svc.authenticate(authorization);
-                             std::optional<std::string> user = who.user_id.str();
-                             co_await limits.check(in.raw, "me", user);
-                             co_return co_await svc.me(who);
+                             co_return co_await svc.me(authorization);
                            }));
 
   app.router.add(http::post(

@@ -83,14 +83,6 @@ async<token_response> service::login(const login_body& body, const audit::origin
   co_return answer;
 }
 
-async<user_view> service::me(const principal& who) {
-  auto tx = co_await db_.begin();
-  auto user = co_await store::find_user(tx, who.user_id);
-  co_await tx.commit();
-  if (!user) throw unauthorized("The session has ended.", "invalid_token");
-  co_return user->view;
-}
-
 async<void> service::change_password(const principal& who, const password_change_body& body,
                                      const audit::origin& from) {
   std::optional<store::user_row> user;

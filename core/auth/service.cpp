@@ -9,6 +9,7 @@
 #include "core/auth/password.hpp"
 #include "core/auth/secrets.hpp"
 #include "core/auth/store.hpp"
+#include "core/auth/token_cache.hpp"
 #include "core/db/pool.hpp"
 #include "core/mail/service.hpp"
 #include "core/runtime/config.hpp"
@@ -76,6 +77,7 @@ service::service(db::pool& db, const runtime::config& cfg)
       settings_(settings::from(cfg)),
       keys_(std::make_unique<keyset>(keyset::parse(cfg.jwt_signing_keys))),
       hasher_(std::make_unique<password_hasher>(cfg)),
+      verified_(std::make_unique<verified_tokens>()),
       refresh_key_(derive_key(cfg.jwt_signing_keys, "keel auth refresh successor v1")),
       otp_key_(derive_key(cfg.jwt_signing_keys, "keel auth otp v1")) {}
 

@@ -24,6 +24,7 @@ namespace keel::auth {
 
 class keyset;
 class password_hasher;
+class verified_tokens;
 namespace store {
 struct user_row;
 }
@@ -53,7 +54,8 @@ class service {
   // Throws unauthorized "invalid_credentials" for a wrong email or password alike (in the
   // same time), too_many_requests while the account is locked, forbidden when disabled.
   async<token_response> login(const login_body& body, const audit::origin& from);
-  async<user_view> me(const principal& who);
+  // The user of a valid access token (see authenticate()), in the same one query.
+  async<user_view> me(std::string_view authorization);
   // Ends the user's other sessions. Throws validation_failed when current_password is wrong.
   async<void> change_password(const principal& who, const password_change_body& body,
                               const audit::origin& from);
@@ -88,6 +90,11 @@ class service {
   const settings& config() const { return settings_; }
 
  private:
+  struct checked_session {
+    principal who;
+    user_view user;
+  };
+  async<checked_session> check_session(std::string_view authorization);
   // Opens a session for `user` in `tx` and signs its first pair (commit is the caller's).
   async<token_response> start_session(db::transaction& tx, const store::user_row& user,
                                       const audit::origin& from);
@@ -105,6 +112,7 @@ class service {
   settings settings_;
   std::unique_ptr<keyset> keys_;
   std::unique_ptr<password_hasher> hasher_;
+  std::unique_ptr<verified_tokens> verified_;
   std::string refresh_key_;  // derived from the signing key, for successor_of()
   std::string otp_key_;      // derived from the signing key, for otp_hash()
 };

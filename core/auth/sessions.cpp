@@ -8,6 +8,7 @@
 #include "core/auth/secrets.hpp"
 #include "core/auth/service.hpp"
 #include "core/auth/store.hpp"
+#include "core/auth/token_cache.hpp"
 #include "core/db/pool.hpp"
 #include "core/runtime/error.hpp"
 
@@ -31,6 +32,16 @@ unauthorized invalid_refresh_token() {
 }  // namespace
 
 async<principal> service::authenticate(std::string_view authorization) {
+  auto checked = co_await check_session(authorization);
+  co_return checked.who;
+}
+
+async<user_view> service::me(std::string_view authorization) {
+  auto checked = co_await check_session(authorization);
+  co_return checked.user;
+}
+
+async<service::checked_session> service::check_session(std::string_view authorization) {
   // The scheme is case-insensitive (RFC 9110 11.1).
   constexpr std::string_view scheme = "bearer ";
   auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
@@ -40,15 +51,23 @@ async<principal> service::authenticate(std::string_view authorization) {
     throw unauthorized("Send an access token: Authorization: Bearer <token>.");
   }
   auto token = authorization.substr(scheme.size());
-  access_claims claims = keys_->verify(token, now_seconds(), settings_.issuer);
-  auto user_id = uuid::parse(claims.sub);
-  auto session_id = uuid::parse(claims.sid);
+  std::int64_t now = now_seconds();
+  std::optional<access_claims> claims = verified_->find(token, now);
+  if (!claims) {
+    claims = keys_->verify(token, now, settings_.issuer);
+    verified_->remember(token, *claims);
+  }
+  auto user_id = uuid::parse(claims->sub);
+  auto session_id = uuid::parse(claims->sid);
   if (!user_id || !session_id) throw invalid_token();
   // The token alone would stay good for its whole life; the session row makes a logout, a
   // revocation or a disabled account take effect at once. One indexed lookup, pipelined.
   auto active = co_await store::find_active_session(db_, *session_id);
-  if (!active || active->user_id != *user_id) throw invalid_token("The session has ended.");
-  co_return principal{.user_id = *user_id, .session_id = *session_id, .role = active->role};
+  if (!active || active->user.id != *user_id) throw invalid_token("The session has ended.");
+  co_return checked_session{
+      .who = {.user_id = *user_id, .session_id = *session_id, .role = active->user.role},
+      .user = active->user,
+  };
 }
 
 // Rotation with reuse detection. Every refresh spends its token and gives the session a new

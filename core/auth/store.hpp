@@ -84,10 +84,9 @@ async<bool> end_session(db::transaction& tx, const uuid& session_id, std::string
 async<std::int64_t> end_user_sessions(db::transaction& tx, const uuid& user_id,
                                       std::string_view reason, const std::optional<uuid>& keep);
 
-// The user and role behind a session that is still open, of a user not disabled.
+// The user behind a session that is still open, of a user not disabled.
 struct active_session {
-  uuid user_id;
-  std::string role;
+  user_view user;
 };
 async<std::optional<active_session>> find_active_session(db::pool& db, const uuid& session_id);
 

@@ -99,7 +99,7 @@ async<std::int64_t> end_user_sessions(db::transaction& tx, const uuid& user_id,
 
 async<std::optional<active_session>> find_active_session(db::pool& db, const uuid& session_id) {
   auto rows = co_await db.query(R"sql(
-      SELECT u.id, u.role
+      SELECT u.id, u.email, u.name, u.email_verified_at IS NOT NULL, u.role, u.created_at
         FROM auth_sessions s
         JOIN users u ON u.id = s.user_id
        WHERE s.id = $1
@@ -108,7 +108,15 @@ async<std::optional<active_session>> find_active_session(db::pool& db, const uui
   )sql",
                                 session_id);
   if (rows.empty()) co_return std::nullopt;
-  co_return active_session{.user_id = rows[0].get<uuid>(0), .role = rows[0].get<std::string>(1)};
+  auto r = rows[0];
+  co_return active_session{.user = {
+                               .id = r.get<uuid>(0),
+                               .email = r.get<std::string>(1),
+                               .name = r.get<std::optional<std::string>>(2),
+                               .email_verified = r.get<bool>(3),
+                               .role = r.get<std::string>(4),
+                               .created_at = r.get<timestamp>(5),
+                           }};
 }
 
 async<std::vector<session_view>> list_sessions(db::pool& db, const uuid& user_id,
