@@ -21,8 +21,7 @@ class verified_tokens {
   void remember(std::string_view token, const access_claims& claims);
 
  private:
-  // Event-loop threads look tokens up at once: shards keep them off each other's lock, which
-  // is held only for a map lookup.
+  // Shards by event loop (see shard_of); the lock is for threads that run no loop.
   static constexpr std::size_t shard_count = 16;
   // A full shard is emptied rather than evicted entry by entry: tokens live 15 minutes, and a
   // dropped entry only costs one signature check.
