@@ -46,33 +46,36 @@ void add_admin_routes(app& app) {
   const std::vector<int> admin_only = {401, 403};
   const std::vector<int> admin_one = {401, 403, 404};
 
-  app.router.add(http::get("/api/v1/admin/jobs",
-                           {.summary = "List jobs", .tag = "admin", .errors = admin_only},
-                           [&](input<jobs::list_query>& in) -> async<jobs::job_page> {
-                             co_await admin_of(auth, limits, in.raw);
-                             co_return co_await jobs.list(in.query);
-                           }));
-
   app.router.add(
-      http::get("/api/v1/admin/jobs/stats",
-                {.summary = "Jobs by queue and state", .tag = "admin", .errors = admin_only},
-                [&](input<>& in) -> async<jobs::job_stats> {
+      http::get("/api/v1/admin/jobs",
+                {.summary = "List jobs", .tag = "admin", .errors = admin_only, .bearer = true},
+                [&](input<jobs::list_query>& in) -> async<jobs::job_page> {
                   co_await admin_of(auth, limits, in.raw);
-                  co_return co_await jobs.stats();
+                  co_return co_await jobs.list(in.query);
                 }));
 
-  app.router.add(http::get("/api/v1/admin/jobs/{id}",
-                           {.summary = "One job", .tag = "admin", .errors = admin_one},
-                           [&](input<>& in) -> async<jobs::job> {
-                             co_await admin_of(auth, limits, in.raw);
-                             auto id = in.path<uuid>("id");
-                             co_return co_await jobs.get(id);
-                           }));
+  app.router.add(http::get(
+      "/api/v1/admin/jobs/stats",
+      {.summary = "Jobs by queue and state", .tag = "admin", .errors = admin_only, .bearer = true},
+      [&](input<>& in) -> async<jobs::job_stats> {
+        co_await admin_of(auth, limits, in.raw);
+        co_return co_await jobs.stats();
+      }));
+
+  app.router.add(
+      http::get("/api/v1/admin/jobs/{id}",
+                {.summary = "One job", .tag = "admin", .errors = admin_one, .bearer = true},
+                [&](input<>& in) -> async<jobs::job> {
+                  co_await admin_of(auth, limits, in.raw);
+                  auto id = in.path<uuid>("id");
+                  co_return co_await jobs.get(id);
+                }));
 
   app.router.add(http::post("/api/v1/admin/jobs/{id}/retry",
                             {.summary = "Run a discarded, retryable or cancelled job again now",
                              .tag = "admin",
-                             .errors = {401, 403, 404, 409}},
+                             .errors = {401, 403, 404, 409},
+                             .bearer = true},
                             [&](input<>& in) -> async<jobs::job> {
                               auto who = co_await admin_of(auth, limits, in.raw);
                               auto id = in.path<uuid>("id");
@@ -84,7 +87,8 @@ void add_admin_routes(app& app) {
   app.router.add(http::post("/api/v1/admin/jobs/{id}/cancel",
                             {.summary = "Cancel a waiting or running job",
                              .tag = "admin",
-                             .errors = {401, 403, 404, 409}},
+                             .errors = {401, 403, 404, 409},
+                             .bearer = true},
                             [&](input<>& in) -> async<jobs::job> {
                               auto who = co_await admin_of(auth, limits, in.raw);
                               auto id = in.path<uuid>("id");
@@ -96,7 +100,8 @@ void add_admin_routes(app& app) {
   app.router.add(http::delete_("/api/v1/admin/jobs/{id}",
                                {.summary = "Delete a job that is not running",
                                 .tag = "admin",
-                                .errors = {401, 403, 404, 409}},
+                                .errors = {401, 403, 404, 409},
+                                .bearer = true},
                                [&](input<>& in) -> async<void> {
                                  auto who = co_await admin_of(auth, limits, in.raw);
                                  auto id = in.path<uuid>("id");
@@ -104,26 +109,30 @@ void add_admin_routes(app& app) {
                                  co_await audit_job(app.db, in.raw, who, "admin.job_deleted", id);
                                }));
 
-  app.router.add(
-      http::get("/api/v1/admin/audit",
-                {.summary = "The audit log, newest first", .tag = "admin", .errors = admin_only},
-                [&](input<audit::list_query>& in) -> async<audit::entry_page> {
-                  co_await admin_of(auth, limits, in.raw);
-                  co_return co_await audit::list(app.db, in.query);
-                }));
-
-  app.router.add(http::get("/api/v1/admin/users",
-                           {.summary = "List users", .tag = "admin", .errors = admin_only},
-                           [&](input<auth::user_list_query>& in) -> async<auth::admin_user_page> {
+  app.router.add(http::get("/api/v1/admin/audit",
+                           {.summary = "The audit log, newest first",
+                            .tag = "admin",
+                            .errors = admin_only,
+                            .bearer = true},
+                           [&](input<audit::list_query>& in) -> async<audit::entry_page> {
                              co_await admin_of(auth, limits, in.raw);
-                             co_return co_await users.list_users(in.query);
+                             co_return co_await audit::list(app.db, in.query);
                            }));
+
+  app.router.add(
+      http::get("/api/v1/admin/users",
+                {.summary = "List users", .tag = "admin", .errors = admin_only, .bearer = true},
+                [&](input<auth::user_list_query>& in) -> async<auth::admin_user_page> {
+                  co_await admin_of(auth, limits, in.raw);
+                  co_return co_await users.list_users(in.query);
+                }));
 
   app.router.add(
       http::patch("/api/v1/admin/users/{id}",
                   {.summary = "Change a user's role, or disable them (ends their sessions)",
                    .tag = "admin",
-                   .errors = {401, 403, 404, 409}},
+                   .errors = {401, 403, 404, 409},
+                   .bearer = true},
                   [&](input<no_query, auth::user_patch>& in) -> async<auth::admin_user> {
                     auto who = co_await admin_of(auth, limits, in.raw);
                     auto id = in.path<uuid>("id");

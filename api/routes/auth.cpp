@@ -70,7 +70,10 @@ void add_auth_routes(app& app) {
 
   app.router.add(
       http::post("/api/v1/auth/logout",
-                 {.summary = "End the current session", .tag = "auth", .errors = {401, 403, 429}},
+                 {.summary = "End the current session",
+                  .tag = "auth",
+                  .errors = {401, 403, 429},
+                  .bearer = true},
                  [&](input<no_query, std::optional<auth::refresh_body>>& in) -> async<void> {
                    std::optional<std::string> no_account;
                    co_await limits.check(in.raw, "logout", no_account);
@@ -90,14 +93,15 @@ void add_auth_routes(app& app) {
                    web.forget(in.raw);
                  }));
 
-  app.router.add(http::get("/api/v1/auth/me",
-                           {.summary = "The signed-in user", .tag = "auth", .errors = signed_in},
-                           [&](input<>& in) -> async<auth::user_view> {
-                             std::optional<std::string> by_address_only;
-                             co_await limits.check(in.raw, "me", by_address_only);
-                             auto authorization = authorization_of(in.raw);
-                             co_return co_await svc.me(authorization);
-                           }));
+  app.router.add(http::get(
+      "/api/v1/auth/me",
+      {.summary = "The signed-in user", .tag = "auth", .errors = signed_in, .bearer = true},
+      [&](input<>& in) -> async<auth::user_view> {
+        std::optional<std::string> by_address_only;
+        co_await limits.check(in.raw, "me", by_address_only);
+        auto authorization = authorization_of(in.raw);
+        co_return co_await svc.me(authorization);
+      }));
 
   app.router.add(http::post(
       "/api/v1/auth/otp/request",
@@ -135,7 +139,8 @@ void add_auth_routes(app& app) {
                             {.summary = "Email the verification link again",
                              .tag = "auth",
                              .status = 202,
-                             .errors = {401, 429}},
+                             .errors = {401, 429},
+                             .bearer = true},
                             [&](input<>& in) -> async<void> {
                               auto authorization = authorization_of(in.raw);
                               auto who = co_await svc.authenticate(authorization);
@@ -170,7 +175,8 @@ void add_auth_routes(app& app) {
   app.router.add(http::post("/api/v1/auth/password/change",
                             {.summary = "Change the password; ends the other sessions",
                              .tag = "auth",
-                             .errors = {401, 429}},
+                             .errors = {401, 429},
+                             .bearer = true},
                             [&](input<no_query, auth::password_change_body>& in) -> async<void> {
                               auto authorization = authorization_of(in.raw);
                               auto who = co_await svc.authenticate(authorization);
@@ -180,41 +186,45 @@ void add_auth_routes(app& app) {
                               co_await svc.change_password(who, in.body, from);
                             }));
 
-  app.router.add(
-      http::get("/api/v1/auth/sessions",
-                {.summary = "The user's open sessions", .tag = "auth", .errors = signed_in},
-                [&](input<>& in) -> async<auth::session_list> {
-                  auto authorization = authorization_of(in.raw);
-                  auto who = co_await svc.authenticate(authorization);
-                  std::optional<std::string> user = who.user_id.str();
-                  co_await limits.check(in.raw, "sessions", user);
-                  co_return co_await svc.sessions(who);
-                }));
-
-  app.router.add(http::delete_(
-      "/api/v1/auth/sessions/{id}",
-      {.summary = "End one of the user's sessions", .tag = "auth", .errors = {401, 404}},
-      [&](input<>& in) -> async<void> {
-        auto authorization = authorization_of(in.raw);
-        auto who = co_await svc.authenticate(authorization);
-        std::optional<std::string> user = who.user_id.str();
-        co_await limits.check(in.raw, "sessions", user);
-        auto id = in.path<uuid>("id");
-        auto from = origin_of(in.raw, who.user_id);
-        co_await svc.end_session(who, id, from);
-      }));
-
-  app.router.add(http::delete_(
+  app.router.add(http::get(
       "/api/v1/auth/sessions",
-      {.summary = "End every session but the current one", .tag = "auth", .errors = signed_in},
-      [&](input<>& in) -> async<void> {
+      {.summary = "The user's open sessions", .tag = "auth", .errors = signed_in, .bearer = true},
+      [&](input<>& in) -> async<auth::session_list> {
         auto authorization = authorization_of(in.raw);
         auto who = co_await svc.authenticate(authorization);
         std::optional<std::string> user = who.user_id.str();
         co_await limits.check(in.raw, "sessions", user);
-        auto from = origin_of(in.raw, who.user_id);
-        co_await svc.end_other_sessions(who, from);
+        co_return co_await svc.sessions(who);
       }));
+
+  app.router.add(http::delete_("/api/v1/auth/sessions/{id}",
+                               {.summary = "End one of the user's sessions",
+                                .tag = "auth",
+                                .errors = {401, 404},
+                                .bearer = true},
+                               [&](input<>& in) -> async<void> {
+                                 auto authorization = authorization_of(in.raw);
+                                 auto who = co_await svc.authenticate(authorization);
+                                 std::optional<std::string> user = who.user_id.str();
+                                 co_await limits.check(in.raw, "sessions", user);
+                                 auto id = in.path<uuid>("id");
+                                 auto from = origin_of(in.raw, who.user_id);
+                                 co_await svc.end_session(who, id, from);
+                               }));
+
+  app.router.add(http::delete_("/api/v1/auth/sessions",
+                               {.summary = "End every session but the current one",
+                                .tag = "auth",
+                                .errors = signed_in,
+                                .bearer = true},
+                               [&](input<>& in) -> async<void> {
+                                 auto authorization = authorization_of(in.raw);
+                                 auto who = co_await svc.authenticate(authorization);
+                                 std::optional<std::string> user = who.user_id.str();
+                                 co_await limits.check(in.raw, "sessions", user);
+                                 auto from = origin_of(in.raw, who.user_id);
+                                 co_await svc.end_other_sessions(who, from);
+                               }));
 }
 
 }  // namespace keel::api

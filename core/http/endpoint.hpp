@@ -69,6 +69,7 @@ struct endpoint_doc {
   int status = 0;             // success status; 0 means 200, or 204 when the handler returns void
   std::vector<int> errors{};  // problem answers the types cannot know: 401, 403, 404, 409...
   bool hidden = false;
+  bool bearer = false;  // the route takes an access token: documented as a security requirement
 };
 
 namespace detail {
@@ -181,6 +182,7 @@ route_doc document(endpoint_doc doc) {
   d.summary = std::move(doc.summary);
   d.tag = std::move(doc.tag);
   d.hidden = doc.hidden;
+  d.bearer = doc.bearer;
   if constexpr (has_query) d.query_schema = dto::inline_schema<Q>();
   if constexpr (is_optional_body<B>) {
     d.request_schema = dto::standalone_schema<typename B::value_type>();

@@ -212,6 +212,7 @@ object operation(const route& r, object& components) {
                                    object{{"schema", hoist(r.doc.request_schema, components)}}}}}};
   }
   op["responses"] = responses(r, components);
+  if (r.doc.bearer) op["security"] = array{object{{"bearer", array{}}}};
   return op;
 }
 
@@ -228,10 +229,13 @@ value openapi_document(const router& routes, const api_info& info) {
   }
   object doc_info{{"title", info.title}, {"version", info.version}};
   if (!info.description.empty()) doc_info["description"] = info.description;
+  // Routes marked `bearer` take an access token (auth: EdDSA JWT, keys at /.well-known/jwks.json).
+  object bearer{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}};
   return object{{"openapi", "3.1.0"},
                 {"info", std::move(doc_info)},
                 {"paths", std::move(paths)},
-                {"components", object{{"schemas", std::move(components)}}}};
+                {"components", object{{"schemas", std::move(components)},
+                                      {"securitySchemes", object{{"bearer", std::move(bearer)}}}}}};
 }
 
 }  // namespace keel::http

@@ -29,6 +29,7 @@ struct route_doc {
   std::string response_content_type = "application/json";
   std::vector<int> error_statuses;  // documented problem+json answers besides 400/500
   bool hidden = false;              // left out of the document (e.g. /docs itself)
+  bool bearer = false;              // takes an access token (Authorization: Bearer)
 };
 
 struct route {

@@ -166,3 +166,21 @@ TEST_CASE("named DTO schemas and Problem live in components and every $ref resol
   };
   walk(doc);
 }
+
+TEST_CASE("a bearer route carries a security requirement and an optional body is not required") {
+  http::router r;
+  r.add(http::post("/api/v1/widgets/{id}/touch",
+                   {.summary = "Touch a widget", .tag = "widgets", .errors = {401}, .bearer = true},
+                   [](http::input<http::no_query, std::optional<create_widget>>&) -> async<void> {
+                     co_return;
+                   }));
+  r.add(http::get("/api/v1/public", {.summary = "Public", .tag = "widgets"},
+                  [](http::input<>&) -> async<widget> { co_return widget{}; }));
+  auto doc = http::openapi_document(r, {.title = "t", .version = "1", .description = ""});
+  auto touch = doc.at("paths").at("/api/v1/widgets/{id}/touch").at("post").as_object();
+  CHECK(touch.at("security") == parse(R"([{"bearer":[]}])"));
+  CHECK(touch.at("requestBody").at("required") == false);
+  CHECK(!doc.at("paths").at("/api/v1/public").at("get").as_object().contains("security"));
+  CHECK(doc.at("components").at("securitySchemes").at("bearer") ==
+        parse(R"({"type":"http","scheme":"bearer","bearerFormat":"JWT"})"));
+}
