@@ -54,8 +54,6 @@ class service {
   // Throws unauthorized "invalid_credentials" for a wrong email or password alike (in the
   // same time), too_many_requests while the account is locked, forbidden when disabled.
   async<token_response> login(const login_body& body, const audit::origin& from);
-  // The user of a valid access token (see authenticate()), in the same one query.
-  async<user_view> me(std::string_view authorization);
   // Ends the user's other sessions. Throws validation_failed when current_password is wrong.
   async<void> change_password(const principal& who, const password_change_body& body,
                               const audit::origin& from);
@@ -64,6 +62,8 @@ class service {
   // Checks an `Authorization` header value ("Bearer <jwt>") and that the token's session is
   // still open; throws unauthorized "invalid_token" otherwise.
   async<principal> authenticate(std::string_view authorization);
+  // The user of a valid access token, from the same one query authenticate() makes.
+  async<user_view> me(std::string_view authorization);
   // Spends `refresh_token` for a new pair in the same session.
   async<token_response> refresh(const std::string& refresh_token, const audit::origin& from);
   async<void> logout(const principal& who, const audit::origin& from);
