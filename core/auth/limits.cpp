@@ -28,7 +28,9 @@ struct action_limits {
 const std::array<action_limits, 14>& table() {
   static const std::array<action_limits, 14> t{{
       {"register", {"register_ip", 20, hours(1)}, {}},
-      {"login", {"login_ip", 30, minutes(5)}, {"login_email", 20, minutes(15)}},
+      // Per address as tight as the lockout (10 in 15 minutes): an unknown address is refused
+      // exactly when a real one would be locked, so the 429 does not tell which exist.
+      {"login", {"login_ip", 30, minutes(5)}, {"login_email", 10, minutes(15)}},
       {"refresh", {"refresh_ip", 120, minutes(1)}, {}},
       {"logout", {"logout_ip", 120, minutes(1)}, {}},
       {"me", {"me_ip", 1200, minutes(1)}, {}},

@@ -22,7 +22,8 @@ std::string redis_url() {
 
 TEST_CASE("ten failed logins lock the account: the right password then gets 429 with Retry-After",
           "[auth]") {
-  auth_stack s;
+  // Rate limits off, so that the 429 can only come from the account's lockout.
+  auth_stack s(keel::test::env_vars{{"RATE_LIMITS", "false"}});
   auto email = keel::test::unique_address();
   s.register_user(email);
   for (int i = 0; i < 10; ++i) {
@@ -38,6 +39,19 @@ TEST_CASE("ten failed logins lock the account: the right password then gets 429 
   CHECK(retry_after <= 900);
   // Same body as any rate limit: nothing says "this account exists and is locked".
   CHECK(str(locked.json().at("detail")) == "Too many requests.");
+}
+
+TEST_CASE("an unknown address is refused after as many logins as a real one is locked after",
+          "[auth]") {
+  auth_stack s;
+  auto unknown = keel::test::unique_address();
+  for (int i = 0; i < 10; ++i) {
+    expect_problem(s.post("/api/v1/auth/login", {{"email", unknown}, {"password", "a guess"}}), 401,
+                   "invalid_credentials");
+  }
+  auto refused = s.post("/api/v1/auth/login", {{"email", unknown}, {"password", "a guess"}});
+  expect_problem(refused, 429, "rate_limited");
+  CHECK(std::stoi(refused.header("retry-after")) > 800);
 }
 
 TEST_CASE("code requests are limited per address with RateLimit headers, then 429", "[auth]") {
