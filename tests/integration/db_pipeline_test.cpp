@@ -152,6 +152,27 @@ TEST_CASE("statements do not queue behind a slow one while another connection is
   }
 }
 
+TEST_CASE("statements sent soon after a slow one go to another connection, not behind it",
+          "[db][pipeline]") {
+  keel::runtime::event_loops loops(1);
+  db::pool pool(loops, options_for(keel::test::fresh_database(), 2));
+  run_async(loops, [&] { return pool.query("select 1"); });
+  std::vector<std::chrono::steady_clock::duration> took(6);
+  keel::test::run_concurrently(loops, 6, [&](int i) -> async<void> {
+    // Well past the stall threshold (10 ms) yet within the first watchdog tick, when the old
+    // two-tick rule still sent them to the busy pipe.
+    if (i > 0) co_await sleep_for(60ms);
+    auto start = std::chrono::steady_clock::now();
+    co_await pool.query(i == 0 ? "select pg_sleep(1.5)" : "select 1");
+    took[i] = std::chrono::steady_clock::now() - start;
+  });
+  CHECK(took[0] >= 1500ms);
+  for (int i = 1; i < 6; ++i) {
+    INFO("statement " << i);
+    CHECK(took[i] < 700ms);  // behind the slow one they would take about 1440 ms
+  }
+}
+
 TEST_CASE("a server restart mid-pipeline fails the statements in flight and the pool recovers",
           "[db][pipeline][serial]") {
   keel::runtime::event_loops loops(1);

@@ -219,7 +219,7 @@ void connection::cancel() {
 }
 
 void connection::start_statement_deadline() {
-  started_ = clock_;
+  started_ = std::chrono::steady_clock::now();
   deadline_ =
       statement_timeout_.count() > 0 ? clock_ + ticks(statement_timeout_ + deadline_margin) : 0;
   timed_out_ = false;

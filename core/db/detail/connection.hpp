@@ -19,6 +19,11 @@ namespace keel::db::detail {
 
 // The watchdog's period: the resolution of client-side deadlines and of idle-age checks.
 inline constexpr std::chrono::milliseconds watchdog_tick{100};
+// A pipe whose server has not finished its front statement for this long takes no new
+// statements while another connection can: a lookup takes tens of microseconds, so the backend
+// is running a slow statement or is not getting CPU, and anything queued behind it waits too.
+// Watchdog ticks are too coarse for this: at two ticks, 100-200 ms of statements piled up.
+inline constexpr std::chrono::milliseconds stall_after{10};
 // Dynamic SQL would otherwise grow the cache (and the server's memory) without bound.
 inline constexpr std::size_t max_prepared = 256;
 
@@ -36,7 +41,7 @@ struct pipelined_statement {
 class connection {
  public:
   // `clock` is the shard's watchdog tick counter: deadlines are counted in its ticks so that
-  // the hot path never reads a clock or arms a timer.
+  // no statement arms a timer.
   connection(boost::asio::io_context& io, const pool_options& options, const std::uint64_t& clock);
   ~connection();
   connection(const connection&) = delete;
@@ -85,8 +90,10 @@ class connection {
   // (a lost connection fails every statement in flight and marks the connection broken).
   async<void> read_pipeline();
   std::size_t pipeline_depth() const { return in_flight_.size(); }
-  // The server has been busy with the front statement for a tick or more.
-  bool stalled() const { return !in_flight_.empty() && clock_ - started_ >= 2; }
+  // The server has been busy with the front statement for stall_after or more.
+  bool stalled(std::chrono::steady_clock::time_point now) const {
+    return !in_flight_.empty() && now - started_ >= stall_after;
+  }
   // True when the caller should start read_pipeline() (none is running yet).
   bool claim_reader() { return !std::exchange(reading_, true); }
 
@@ -122,7 +129,8 @@ class connection {
   PGconn* conn_ = nullptr;
 
   std::uint64_t deadline_ = 0;  // tick after which the wait in progress is cancelled; 0: none
-  std::uint64_t started_ = 0;   // the tick the statement in progress started
+  // When the statement in progress started (one clock read per statement: a vDSO call).
+  std::chrono::steady_clock::time_point started_;
   bool timed_out_ = false;
   bool connecting_ = false;
   bool broken_ = false;

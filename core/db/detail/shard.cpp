@@ -121,9 +121,10 @@ connection* shard::pick_pipe() const {
   // behind it, so it is the last resort.
   connection* best = nullptr;
   connection* stalled = nullptr;
+  const auto now = std::chrono::steady_clock::now();
   for (connection* c : pipes_) {
     if (c->broken()) continue;
-    connection*& slot = c->stalled() ? stalled : best;
+    connection*& slot = c->stalled(now) ? stalled : best;
     if (slot == nullptr || c->pipeline_depth() < slot->pipeline_depth()) slot = c;
   }
   bool free_connection = can_take_without_waiting();
