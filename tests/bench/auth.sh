@@ -101,6 +101,15 @@ Reproduce: \`tests/bench/auth.sh\`; raw output in tests/bench/out/auth/.
 | GET /api/v1/auth/me (EdDSA verify + session lookup + user row) | $me_rps | $me_p99 | $(ratio "$me_rps" "$health_rps") of /health |
 | POST /api/v1/auth/login, 16 connections (Argon2id m=19 MiB t=2) | $login_rps | — | — |
 | GET /health while logins keep the hashing pool busy | $busy_rps | $busy_p99 | $(ratio "$busy_rps" "$health_rps") of /health alone |
+Notes: /me costs one Ed25519 check per token per event loop (verified tokens are cached; expiry
+is checked on every use) plus one pipelined primary-key query (session joined with its user) on
+every request, so a revoked session fails at once; before that cache and the single query it ran
+at 0.08x of /health. Its p99 at 64 connections is PostgreSQL's backends waiting for CPU on a
+2-core machine shared with wrk and keel (traced: the backend sat runnable with no CPU time for
+up to 1.3 s while keel had sent everything); a one-connection probe timing each request saw a
+p99 of 5-14 ms in the same runs, and wrk's own percentiles here do not add up (mean latency x
+requests/s exceeds the 64 connections). Logins are bound by Argon2id on the hashing threads;
+/health keeps most of its throughput meanwhile because hashing never runs on an event loop.
 <!-- auth.sh: end -->
 MD
 )"
