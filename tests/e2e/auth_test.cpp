@@ -315,3 +315,40 @@ TEST_CASE("behind one trusted proxy the client IP is the address the proxy appen
   auto sessions = direct.api.get("/api/v1/auth/sessions", bearer(str(d.json().at("access_token"))));
   CHECK(str(sessions.json().at("data").at(0).at("ip")) == "127.0.0.1");
 }
+
+TEST_CASE("auth routes answer bad input with typed problems and keep serving", "[auth]") {
+  auth_stack s;
+  const keel::test::header_list json = keel::test::json_headers;
+  auto raw = [&](std::string_view method, std::string_view target,
+                 const keel::test::header_list& headers,
+                 std::string_view body) { return s.api.request(method, target, headers, body); };
+  expect_problem(raw("POST", "/api/v1/auth/register", {}, R"({"email":"a@b.co"})"), 415,
+                 "unsupported_media_type");
+  expect_problem(raw("POST", "/api/v1/auth/login", json, R"({"email": )"), 400, "malformed_json");
+  expect_problem(raw("POST", "/api/v1/auth/refresh", json, "not json"), 400, "malformed_json");
+
+  auto empty = raw("POST", "/api/v1/auth/login", json, "{}");
+  expect_problem(empty, 422, "validation_failed");
+  std::vector<std::string> fields;
+  auto problem = empty.json();
+  for (const auto& e : problem.at("errors").as_array()) fields.push_back(str(e.at("field")));
+  CHECK(std::find(fields.begin(), fields.end(), "email") != fields.end());
+  CHECK(std::find(fields.begin(), fields.end(), "password") != fields.end());
+
+  std::string long_email(300, 'a');
+  long_email += "@example.com";
+  expect_problem(s.post("/api/v1/auth/otp/verify", {{"email", long_email}, {"code", "123456"}}),
+                 422, "validation_failed");
+  expect_problem(s.post("/api/v1/auth/register", {{"email", "not an email"}, {"password", "x"}}),
+                 422, "validation_failed");
+  expect_problem(s.me(std::string(8000, 'x')), 401, "invalid_token");
+  expect_problem(s.api.get("/api/v1/auth/me", {{"Authorization", "Basic dXNlcjpwYXNz"}}), 401,
+                 "unauthorized");
+
+  auto reg = s.register_user(keel::test::unique_address());
+  expect_problem(s.api.request("DELETE", "/api/v1/auth/sessions/not-a-uuid",
+                               bearer(str(reg.at("access_token")))),
+                 422, "validation_failed");
+  CHECK(s.api.get("/health").status == 200);
+  CHECK(s.me(str(reg.at("access_token"))).status == 200);
+}
