@@ -35,8 +35,8 @@ struct signed_in {
 
   // The claims of the real token, for forging look-alikes.
   auth::access_claims claims() const {
-    auto payload = auth::base64url_decode(access.substr(access.find('.') + 1,
-                                                        access.rfind('.') - access.find('.') - 1));
+    auto payload = auth::base64url_decode(
+        access.substr(access.find('.') + 1, access.rfind('.') - access.find('.') - 1));
     REQUIRE(payload.has_value());
     auto json = boost::json::parse(*payload).as_object();
     return {.iss = str(json.at("iss")),
@@ -87,8 +87,8 @@ TEST_CASE("keel-api refuses tampered, alg none, unknown-kid and expired tokens",
   }
   SECTION("alg none") {
     boost::json::object header{{"alg", "none"}, {"typ", "JWT"}, {"kid", "test-key"}};
-    auto payload = t.access.substr(t.access.find('.') + 1,
-                                   t.access.rfind('.') - t.access.find('.') - 1);
+    auto payload =
+        t.access.substr(t.access.find('.') + 1, t.access.rfind('.') - t.access.find('.') - 1);
     expect_problem(t.s.me(segment(header) + "." + payload + "."), 401, "invalid_token");
   }
   SECTION("signed by a key the server does not have") {
@@ -121,7 +121,8 @@ TEST_CASE("keel-api refuses tampered, alg none, unknown-kid and expired tokens",
 
 TEST_CASE("npm jose verifies keel's access tokens from /.well-known/jwks.json alone", "[auth]") {
   const char* jose_dir = std::getenv("KEEL_TEST_JOSE_DIR");
-  if (jose_dir == nullptr) FAIL("KEEL_TEST_JOSE_DIR is not set: run the tests with deploy/local/test.sh");
+  if (jose_dir == nullptr)
+    FAIL("KEEL_TEST_JOSE_DIR is not set: run the tests with deploy/local/test.sh");
   signed_in t;
   auto jwks = t.s.api.get("/.well-known/jwks.json");
   REQUIRE(jwks.status == 200);
