@@ -98,8 +98,9 @@ int app::run() {
       [&]() -> async<void> {
         co_await runner.run();
         if (metrics_server) co_await metrics_server->shutdown(std::chrono::seconds(1));
-        if (runner.abandoned() > 0) {
-          // Their handlers still hold connections and timers: end the loop under them.
+        if (runner.abandoned() > 0 || runner.stuck_loops() > 0) {
+          // Their handlers (or stuck loops) still hold connections and timers: end the loops
+          // under them rather than wait for the pool.
           loops.stop();
           co_return;
         }

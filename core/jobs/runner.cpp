@@ -39,6 +39,9 @@ std::vector<queue_config> parse_queues(const std::vector<std::string>& entries) 
   return out;
 }
 
+// How long a stop waits for the background loops once running jobs are done or put back.
+constexpr std::chrono::milliseconds background_stop_limit{5000};
+
 std::string default_worker_id() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -75,7 +78,18 @@ struct runner::impl {
     s.completer.notify();
     s.heartbeat.notify();
     s.rescuer.notify();
-    while (s.background > 0) co_await s.background_done.wait(std::chrono::seconds(1));
+    // Each loop ends at its next step; one stuck in a database call would hold the exit until
+    // the statement timeout, so the wait is bounded and the process ends regardless (jobs it
+    // held come back through their leases).
+    auto cut = detail::steady::now() + background_stop_limit;
+    while (s.background > 0 && detail::steady::now() < cut) {
+      co_await s.background_done.wait(detail::until(cut));
+    }
+    if (s.background > 0) {
+      s.stuck_loops = s.background;
+      log::error("stopping: worker loops did not finish in time; exiting without them",
+                 {{"loops", s.background}, {"limit_ms", background_stop_limit.count()}});
+    }
     log::info("worker stopped", {{"worker", s.options.worker_id}});
   }
 
@@ -194,6 +208,10 @@ async<void> runner::run() {
 
 void runner::stop() {
   impl_->stop();
+}
+
+int runner::stuck_loops() const {
+  return impl_->s.stuck_loops;
 }
 
 int runner::abandoned() const {

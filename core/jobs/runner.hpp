@@ -73,6 +73,11 @@ class runner {
   // Jobs whose handlers ignored cancellation at the end of a stop (put back regardless).
   int abandoned() const;
 
+  // Background loops (claims, completions, heartbeats, rescue, LISTEN) still busy when the
+  // stop gave up waiting for them, typically on a database call; the program should end its
+  // event loops rather than wait for the pool.
+  int stuck_loops() const;
+
  private:
   struct impl;
   std::unique_ptr<impl> impl_;

@@ -158,7 +158,9 @@ TEST_CASE("keel-worker reconnects after a PostgreSQL restart and carries on", "[
   check_all_done(url, n + 100);
   REQUIRE(worker->running());
   worker->signal(SIGTERM);
-  CHECK(worker->wait(10s) == 0);
+  auto status = worker->wait(10s);
+  INFO(worker->output());  // what the worker was doing, should it not stop in time
+  CHECK(status == 0);
 }
 
 TEST_CASE("SIGTERM during long jobs exits within the grace period and puts them back unchanged",
@@ -186,9 +188,10 @@ TEST_CASE("SIGTERM puts jobs claimed ahead back unchanged, and they never start"
   auto worker = start_worker(url, {{"WORKER_SHUTDOWN_GRACE", "1s"}});
   REQUIRE(wait_until([&] { return completed(url) == 200; }, 20s));
   add_jobs(url, 30, R"({"sleep_ms": 60000})");
-  // 20 run, the rest wait in the buffer: all 30 are claimed (running, leased) in the table.
+  // 20 run and more wait in the buffer, claimed (running, leased) in the table. How many the
+  // buffer takes adapts to the jobs' run times, so the test asks only for some beyond the 20.
   REQUIRE(wait_until(
-      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 30; }, 10s));
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") > 20; }, 10s));
   worker->signal(SIGTERM);
   REQUIRE(worker->wait(10s) == 0);
   CHECK(count(url,

@@ -69,6 +69,7 @@ struct runner_state {
   bool database_down = false;
   int background = 0;
   int abandoned = 0;
+  int stuck_loops = 0;
 
   // Every job this worker holds in the table: running, buffered, and completed but not yet
   // recorded (their leases must outlive the completer's retries).
