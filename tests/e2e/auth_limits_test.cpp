@@ -1,24 +1,13 @@
 // Auth end to end, brute force: account lockout and rate limits, in-process and through Redis.
 #include <catch2/catch.hpp>
-#include <cstdlib>
 
+#include "../support/redis_server.hpp"
 #include "auth_stack.hpp"
 #include "expect_problem.hpp"
 
 using keel::test::auth_stack;
 using keel::test::expect_problem;
 using keel::test::str;
-
-namespace {
-
-std::string redis_url() {
-  const char* url = std::getenv("KEEL_TEST_REDIS_URL");
-  if (url == nullptr)
-    FAIL("KEEL_TEST_REDIS_URL is not set: run the tests with deploy/local/test.sh");
-  return url;
-}
-
-}  // namespace
 
 TEST_CASE("ten failed logins lock the account: the right password then gets 429 with Retry-After",
           "[auth]") {
@@ -80,6 +69,7 @@ TEST_CASE("without Redis each keel-api counts alone", "[auth]") {
   auto email = keel::test::unique_address();
   for (int i = 0; i < 5; ++i)
     REQUIRE(a.post("/api/v1/auth/otp/request", {{"email", email}}).status == 202);
+  expect_problem(a.post("/api/v1/auth/otp/request", {{"email", email}}), 429, "rate_limited");
   auto on_b = b.request("POST", "/api/v1/auth/otp/request", keel::test::json_headers,
                         keel::test::json_body({{"email", email}}));
   CHECK(on_b.status == 202);
@@ -87,7 +77,7 @@ TEST_CASE("without Redis each keel-api counts alone", "[auth]") {
 
 TEST_CASE("with REDIS_URL two keel-api processes share their rate limit counts", "[auth][redis]") {
   // A key of its own in the shared Redis: the address is unique to this run.
-  keel::test::env_vars env = {{"REDIS_URL", redis_url()}};
+  keel::test::env_vars env = {{"REDIS_URL", keel::test::redis_url()}};
   auth_stack a(env);
   keel::test::api_server b(env);
   auto email = keel::test::unique_address();

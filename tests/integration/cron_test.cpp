@@ -16,6 +16,7 @@ namespace cron = keel::cron;
 namespace db = keel::db;
 using keel::async;
 using keel::test::run_async;
+using keel::test::sleep_for;
 
 namespace {
 
@@ -53,11 +54,6 @@ struct fixture {
     });
   }
 };
-
-async<void> sleep_for(std::chrono::milliseconds d) {
-  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
-  co_await t.async_wait(boost::asio::use_awaitable);
-}
 
 }  // namespace
 

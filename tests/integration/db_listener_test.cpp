@@ -17,6 +17,7 @@ using namespace std::chrono_literals;
 namespace db = keel::db;
 using keel::async;
 using keel::test::run_async;
+using keel::test::sleep_for;
 using steady = std::chrono::steady_clock;
 
 namespace {
@@ -30,11 +31,6 @@ db::pool_options options_for(std::string url) {
   o.connect_timeout = 2s;
   o.application_name = "keel_listener_test";
   return o;
-}
-
-async<void> sleep_for(std::chrono::milliseconds d) {
-  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
-  co_await t.async_wait(boost::asio::use_awaitable);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ using namespace std::chrono_literals;
 namespace db = keel::db;
 using keel::async;
 using keel::test::run_async;
+using keel::test::sleep_for;
 
 namespace {
 
@@ -29,11 +30,6 @@ db::pool_options options_for(std::string url, int size) {
   o.statement_timeout = 5s;
   o.application_name = "keel_db_test";
   return o;
-}
-
-async<void> sleep_for(std::chrono::milliseconds d) {
-  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
-  co_await t.async_wait(boost::asio::use_awaitable);
 }
 
 // The code of the keel::unavailable the awaitable throws; "" when it succeeds or throws another.

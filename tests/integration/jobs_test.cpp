@@ -21,14 +21,10 @@ namespace db = keel::db;
 namespace jobs = keel::jobs;
 using keel::async;
 using keel::uuid;
+using keel::test::sleep_for;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-async<void> sleep_for(std::chrono::milliseconds d) {
-  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
-  co_await t.async_wait(boost::asio::use_awaitable);
-}
 
 // Polls `done` every 10ms; false when it is still not true after `timeout`.
 template <class F>

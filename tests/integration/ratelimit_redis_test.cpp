@@ -19,22 +19,9 @@ using keel::test::run_async;
 
 namespace {
 
-redis::options options_for(std::string url) {
-  redis::options o;
-  o.url = std::move(url);
-  o.connect_timeout = 1s;
-  o.command_timeout = 1s;
-  return o;
-}
-
 rl::decision hit(keel::runtime::event_loops& loops, rl::limiter& limiter, const rl::rule& r,
                  const std::string& key) {
   return run_async(loops, [&]() -> async<rl::decision> { co_return co_await limiter.hit(r, key); });
-}
-
-redis::reply run(keel::runtime::event_loops& loops, redis::client& c,
-                 std::vector<std::string> args) {
-  return run_async(loops, [&]() -> async<redis::reply> { co_return co_await c.command(args); });
 }
 
 // A rule name no other test (or earlier run) uses on the shared server.
@@ -46,8 +33,8 @@ std::string unique_rule(const std::string& name) {
 // Two limiters, each on its own client, as two keel-api instances would be.
 struct two_instances {
   explicit two_instances(const std::string& url)
-      : first_client(loops, options_for(url)),
-        second_client(loops, options_for(url)),
+      : first_client(loops, keel::test::redis_options(url)),
+        second_client(loops, keel::test::redis_options(url)),
         first(rl::make_redis_limiter(first_client)),
         second(rl::make_redis_limiter(second_client)) {}
   keel::runtime::event_loops loops{2};
@@ -82,34 +69,34 @@ TEST_CASE("make_limiter counts in Redis when REDIS_URL is set", "[ratelimit][red
   keel::runtime::config cfg;
   cfg.redis_url = keel::test::redis_url();
   auto shared = rl::make_limiter(cfg, loops);
-  redis::client c(loops, options_for(cfg.redis_url));
+  redis::client c(loops, keel::test::redis_options(cfg.redis_url));
   rl::rule r{unique_rule("signup_ip"), 5, 60s};
   std::string ip = "198.51.100.20";
   hit(loops, *shared, r, ip);
   hit(loops, *shared, r, ip);
-  CHECK(run(loops, c, {"GET", rl::redis_key(r, ip)}).text == "2");
+  CHECK(keel::test::run_command(loops, c, {"GET", rl::redis_key(r, ip)}).text == "2");
 }
 
 TEST_CASE("counters in Redis are namespaced, hashed and expire with their window",
           "[ratelimit][redis]") {
   keel::runtime::event_loops loops(1);
-  redis::client c(loops, options_for(keel::test::redis_url()));
+  redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   auto limiter = rl::make_redis_limiter(c);
   rl::rule r{unique_rule("login_email"), 5, 60s};
   std::string email = "grace.hopper@example.com";
   hit(loops, *limiter, r, email);
-  auto keys = run(loops, c, {"KEYS", "keel:rl:" + r.name + ":*"});
+  auto keys = keel::test::run_command(loops, c, {"KEYS", "keel:rl:" + r.name + ":*"});
   REQUIRE(keys.elements.size() == 1);
   CHECK(keys.elements[0].text == rl::redis_key(r, email));
   CHECK(keys.elements[0].text.find("grace") == std::string::npos);
-  auto ttl = run(loops, c, {"PTTL", rl::redis_key(r, email)});
+  auto ttl = keel::test::run_command(loops, c, {"PTTL", rl::redis_key(r, email)});
   CHECK(ttl.integer > 55'000);
   CHECK(ttl.integer <= 60'000);
 }
 
 TEST_CASE("a Redis window ends and the count starts again", "[ratelimit][redis]") {
   keel::runtime::event_loops loops(1);
-  redis::client c(loops, options_for(keel::test::redis_url()));
+  redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   auto limiter = rl::make_redis_limiter(c);
   rl::rule r{unique_rule("short"), 1, 1s};
   std::string key = "192.0.2.5";
@@ -140,14 +127,15 @@ TEST_CASE("after SCRIPT FLUSH the script is sent again with EVAL and counting go
           "[ratelimit][redis][serial]") {
   keel::test::redis_server server;
   keel::runtime::event_loops loops(1);
-  redis::client c(loops, options_for(server.url()));
+  redis::client c(loops, keel::test::redis_options(server.url()));
   auto limiter = rl::make_redis_limiter(c);
   rl::rule r{"flush", 5, 60s};
   std::string key = "192.0.2.77";
   CHECK(hit(loops, *limiter, r, key).remaining == 4);
-  run(loops, c, {"SCRIPT", "FLUSH"});
+  keel::test::run_command(loops, c, {"SCRIPT", "FLUSH"});
   CHECK(hit(loops, *limiter, r, key).remaining == 3);
-  CHECK(run(loops, c, {"GET", rl::redis_key(r, key)}).text == "2");  // counted in Redis
+  CHECK(keel::test::run_command(loops, c, {"GET", rl::redis_key(r, key)}).text ==
+        "2");  // counted in Redis
 }
 
 TEST_CASE(

@@ -22,20 +22,6 @@ using keel::test::run_async;
 
 namespace {
 
-redis::options options_for(std::string url) {
-  redis::options o;
-  o.url = std::move(url);
-  o.connect_timeout = 1s;
-  o.command_timeout = 1s;
-  return o;
-}
-
-// Runs one command to completion on loop 0.
-redis::reply run(keel::runtime::event_loops& loops, redis::client& c,
-                 std::vector<std::string> args) {
-  return run_async(loops, [&]() -> async<redis::reply> { co_return co_await c.command(args); });
-}
-
 bool ping(keel::runtime::event_loops& loops, redis::client& c, std::chrono::milliseconds t = 1s) {
   return run_async(loops, [&]() -> async<bool> { co_return co_await c.ping(t); });
 }
@@ -62,59 +48,59 @@ std::string failure_of(keel::runtime::event_loops& loops, redis::client& c,
 
 TEST_CASE("commands round-trip every kind of reply", "[redis]") {
   keel::runtime::event_loops loops(1);
-  redis::client c(loops, options_for(keel::test::redis_url()));
+  redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   auto p = keel::test::redis_prefix();
 
-  auto set = run(loops, c, {"SET", p + "greeting", "hello"});
+  auto set = keel::test::run_command(loops, c, {"SET", p + "greeting", "hello"});
   CHECK(set.type == redis::reply::kind::status);
   CHECK(set.text == "OK");
-  auto get = run(loops, c, {"GET", p + "greeting"});
+  auto get = keel::test::run_command(loops, c, {"GET", p + "greeting"});
   CHECK(get.type == redis::reply::kind::string);
   CHECK(get.text == "hello");
-  CHECK(run(loops, c, {"GET", p + "missing"}).is_nil());
-  auto incr = run(loops, c, {"INCRBY", p + "n", "41"});
+  CHECK(keel::test::run_command(loops, c, {"GET", p + "missing"}).is_nil());
+  auto incr = keel::test::run_command(loops, c, {"INCRBY", p + "n", "41"});
   CHECK(incr.type == redis::reply::kind::integer);
   CHECK(incr.integer == 41);
-  run(loops, c, {"RPUSH", p + "list", "a", "b", "c"});
-  auto list = run(loops, c, {"LRANGE", p + "list", "0", "-1"});
+  keel::test::run_command(loops, c, {"RPUSH", p + "list", "a", "b", "c"});
+  auto list = keel::test::run_command(loops, c, {"LRANGE", p + "list", "0", "-1"});
   REQUIRE(list.type == redis::reply::kind::array);
   REQUIRE(list.elements.size() == 3);
   CHECK(list.elements[2].text == "c");
   CHECK(ping(loops, c));
-  run(loops, c, {"DEL", p + "greeting", p + "n", p + "list"});
+  keel::test::run_command(loops, c, {"DEL", p + "greeting", p + "n", p + "list"});
 }
 
 TEST_CASE("arguments are binary-safe: NUL bytes, CRLF, spaces and protocol characters survive",
           "[redis]") {
   keel::runtime::event_loops loops(1);
-  redis::client c(loops, options_for(keel::test::redis_url()));
+  redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   std::string key = keel::test::redis_prefix() + std::string("k\0ey \r\n", 7);
   std::string value("\0\r\n*1\r\n$3\r\nDEL %s %b \xff end", 27);
   REQUIRE(value.size() == 27);
-  run(loops, c, {"SET", key, value});
-  auto back = run(loops, c, {"GET", key});
+  keel::test::run_command(loops, c, {"SET", key, value});
+  auto back = keel::test::run_command(loops, c, {"GET", key});
   CHECK(back.text == value);
   CHECK(back.text.size() == 27);
-  CHECK(run(loops, c, {"STRLEN", key}).integer == 27);
-  run(loops, c, {"DEL", key});
+  CHECK(keel::test::run_command(loops, c, {"STRLEN", key}).integer == 27);
+  keel::test::run_command(loops, c, {"DEL", key});
 }
 
 TEST_CASE("error replies throw redis::error with Redis's error code", "[redis]") {
   keel::runtime::event_loops loops(1);
-  redis::client c(loops, options_for(keel::test::redis_url()));
+  redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   auto p = keel::test::redis_prefix();
-  run(loops, c, {"SET", p + "text", "not a number"});
+  keel::test::run_command(loops, c, {"SET", p + "text", "not a number"});
   CHECK(failure_of(loops, c, {"INCR", p + "text"}) == "redis:ERR");
   CHECK(failure_of(loops, c, {"LPUSH", p + "text", "x"}) == "redis:WRONGTYPE");
   CHECK(failure_of(loops, c, {"NO_SUCH_COMMAND"}) == "redis:ERR");
   // The connection is still good after errors.
-  CHECK(run(loops, c, {"GET", p + "text"}).text == "not a number");
-  run(loops, c, {"DEL", p + "text"});
+  CHECK(keel::test::run_command(loops, c, {"GET", p + "text"}).text == "not a number");
+  keel::test::run_command(loops, c, {"DEL", p + "text"});
 }
 
 TEST_CASE("800 concurrent commands on 2 loops each get their own reply", "[redis]") {
   keel::runtime::event_loops loops(2);
-  redis::client c(loops, options_for(keel::test::redis_url()));
+  redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   auto p = keel::test::redis_prefix();
   std::vector<std::string> answers(800);
   keel::test::run_concurrently(loops, 800, [&](int i) -> async<void> {
@@ -125,25 +111,25 @@ TEST_CASE("800 concurrent commands on 2 loops each get their own reply", "[redis
     co_await c.command(incr);
   });
   for (int i = 0; i < 800; ++i) REQUIRE(answers[i] == p + std::to_string(i));
-  CHECK(run(loops, c, {"GET", p + "count"}).text == "800");
-  run(loops, c, {"DEL", p + "count"});
+  CHECK(keel::test::run_command(loops, c, {"GET", p + "count"}).text == "800");
+  keel::test::run_command(loops, c, {"DEL", p + "count"});
 }
 
 TEST_CASE("a large reply (several reads) arrives whole", "[redis]") {
   keel::runtime::event_loops loops(1);
-  redis::client c(loops, options_for(keel::test::redis_url()));
+  redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   auto key = keel::test::redis_prefix() + "big";
   std::string big(1 << 20, 'x');
   for (std::size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i % 26);
-  run(loops, c, {"SET", key, big});
-  CHECK(run(loops, c, {"GET", key}).text == big);
-  run(loops, c, {"DEL", key});
+  keel::test::run_command(loops, c, {"SET", key, big});
+  CHECK(keel::test::run_command(loops, c, {"GET", key}).text == big);
+  keel::test::run_command(loops, c, {"DEL", key});
 }
 
 TEST_CASE("an unreachable server fails fast with unavailable, and ping answers false", "[redis]") {
   keel::runtime::event_loops loops(1);
   int port = keel::test::free_port();  // nothing listens there
-  redis::client c(loops, options_for("redis://127.0.0.1:" + std::to_string(port)));
+  redis::client c(loops, keel::test::redis_options("redis://127.0.0.1:" + std::to_string(port)));
   auto started = std::chrono::steady_clock::now();
   CHECK(failure_of(loops, c, {"PING"}) == "unavailable:redis_unavailable");
   CHECK(failure_of(loops, c, {"PING"}) == "unavailable:redis_unavailable");  // backing off
@@ -155,7 +141,7 @@ TEST_CASE("a server that stops answering times out the command, and the client r
           "[redis][serial]") {
   keel::test::redis_server server;
   keel::runtime::event_loops loops(1);
-  auto o = options_for(server.url());
+  auto o = keel::test::redis_options(server.url());
   o.command_timeout = 300ms;
   redis::client c(loops, o);
   REQUIRE(ping(loops, c));
@@ -178,8 +164,8 @@ TEST_CASE("a server that stops answering times out the command, and the client r
 TEST_CASE("after Redis restarts, the same client reconnects", "[redis][serial]") {
   keel::test::redis_server server;
   keel::runtime::event_loops loops(2);
-  redis::client c(loops, options_for(server.url()));
-  REQUIRE(run(loops, c, {"SET", "k", "before"}).text == "OK");
+  redis::client c(loops, keel::test::redis_options(server.url()));
+  REQUIRE(keel::test::run_command(loops, c, {"SET", "k", "before"}).text == "OK");
   server.stop();
   auto started = std::chrono::steady_clock::now();
   CHECK(failure_of(loops, c, {"GET", "k"}) == "unavailable:redis_unavailable");
@@ -192,8 +178,8 @@ TEST_CASE("after Redis restarts, the same client reconnects", "[redis][serial]")
     if (!back) std::this_thread::sleep_for(100ms);
   }
   REQUIRE(back);
-  CHECK(run(loops, c, {"SET", "k", "after"}).text == "OK");
-  CHECK(run(loops, c, {"GET", "k"}).text == "after");
+  CHECK(keel::test::run_command(loops, c, {"SET", "k", "after"}).text == "OK");
+  CHECK(keel::test::run_command(loops, c, {"GET", "k"}).text == "after");
 }
 
 TEST_CASE("the password and database of the URL are used, and a wrong password is refused",
@@ -201,14 +187,15 @@ TEST_CASE("the password and database of the URL are used, and a wrong password i
   keel::test::redis_server server({"--requirepass", "s3cret pass"});
   keel::runtime::event_loops loops(1);
   std::string base = "redis://:s3cret%20pass@127.0.0.1:" + std::to_string(server.port());
-  redis::client db1(loops, options_for(base + "/1"));
-  redis::client db0(loops, options_for(base + "/0"));
-  REQUIRE(run(loops, db1, {"SET", "where", "one"}).text == "OK");
-  CHECK(run(loops, db1, {"GET", "where"}).text == "one");
-  CHECK(run(loops, db0, {"GET", "where"}).is_nil());
+  redis::client db1(loops, keel::test::redis_options(base + "/1"));
+  redis::client db0(loops, keel::test::redis_options(base + "/0"));
+  REQUIRE(keel::test::run_command(loops, db1, {"SET", "where", "one"}).text == "OK");
+  CHECK(keel::test::run_command(loops, db1, {"GET", "where"}).text == "one");
+  CHECK(keel::test::run_command(loops, db0, {"GET", "where"}).is_nil());
 
   redis::client wrong(
-      loops, options_for("redis://:nope@127.0.0.1:" + std::to_string(server.port()) + "/0"));
+      loops,
+      keel::test::redis_options("redis://:nope@127.0.0.1:" + std::to_string(server.port()) + "/0"));
   auto started = std::chrono::steady_clock::now();
   CHECK_FALSE(failure_of(loops, wrong, {"GET", "where"}).empty());
   CHECK_FALSE(ping(loops, wrong));

@@ -3,14 +3,25 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <exception>
 #include <mutex>
 #include <optional>
 #include <type_traits>
 
+#include "core/runtime/async.hpp"
 #include "core/runtime/event_loops.hpp"
 
 namespace keel::test {
+
+// Waits `d` on the calling coroutine's loop without blocking it.
+inline async<void> sleep_for(std::chrono::milliseconds d) {
+  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+  co_await t.async_wait(boost::asio::use_awaitable);
+}
 
 // Runs the awaitable that make_awaitable() returns on loop `index` (so code in it uses that
 // loop's pool shard), with every loop running, and returns its value or rethrows its error.

@@ -8,11 +8,26 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "tests/support/async.hpp"
+
 namespace keel::test {
 
 std::string redis_url() {
   const char* v = std::getenv("KEEL_TEST_REDIS_URL");
   return v && *v ? v : "redis://127.0.0.1:56379/0";
+}
+
+redis::options redis_options(std::string url) {
+  redis::options o;
+  o.url = std::move(url);
+  o.connect_timeout = std::chrono::seconds(1);
+  o.command_timeout = std::chrono::seconds(1);
+  return o;
+}
+
+redis::reply run_command(runtime::event_loops& loops, redis::client& c,
+                         std::vector<std::string> args) {
+  return run_async(loops, [&]() -> async<redis::reply> { co_return co_await c.command(args); });
 }
 
 std::string redis_prefix() {

@@ -4,12 +4,21 @@
 #include <string>
 #include <vector>
 
+#include "core/redis/client.hpp"
+#include "core/runtime/event_loops.hpp"
 #include "process.hpp"
 
 namespace keel::test {
 
 // The shared test Redis (KEEL_TEST_REDIS_URL, started by deploy/local/test.sh).
 std::string redis_url();
+
+// Client options for `url` with 1 s connect and command timeouts, so a test fails fast.
+redis::options redis_options(std::string url);
+
+// Runs one command to completion on loop 0 and returns its reply.
+redis::reply run_command(runtime::event_loops& loops, redis::client& c,
+                         std::vector<std::string> args);
 
 // A unique prefix for a test's keys on the shared server, so that tests never see each
 // other's keys (and a rerun never sees the last run's).
