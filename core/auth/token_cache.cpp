@@ -15,7 +15,7 @@ verified_tokens::shard& verified_tokens::shard_of(std::string_view /*token*/) {
 std::optional<access_claims> verified_tokens::find(std::string_view token, std::int64_t now) {
   shard& s = shard_of(token);
   std::lock_guard guard(s.lock);
-  auto it = s.claims.find(std::string(token));
+  auto it = s.claims.find(token);
   if (it == s.claims.end()) return std::nullopt;
   if (it->second.exp <= now) {
     s.claims.erase(it);

@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,9 +27,16 @@ class verified_tokens {
   // A full shard is emptied rather than evicted entry by entry: tokens live 15 minutes, and a
   // dropped entry only costs one signature check.
   static constexpr std::size_t shard_capacity = 4096;
+  // Transparent, so a lookup by the request's string_view copies nothing.
+  struct token_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view token) const {
+      return std::hash<std::string_view>{}(token);
+    }
+  };
   struct shard {
     std::mutex lock;
-    std::unordered_map<std::string, access_claims> claims;
+    std::unordered_map<std::string, access_claims, token_hash, std::equal_to<>> claims;
   };
   shard& shard_of(std::string_view token);
   std::array<shard, shard_count> shards_;
