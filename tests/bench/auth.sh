@@ -23,6 +23,9 @@ pg_port="${PG_PORT:-55499}"
 port=18090
 results="${RESULTS:-$here/RESULTS.md}"
 
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
+
 log() { printf '\n== %s\n' "$*" >&2; }
 pids=()
 pg_started=0
@@ -113,14 +116,5 @@ requests/s exceeds the 64 connections). Logins are bound by Argon2id on the hash
 <!-- auth.sh: end -->
 MD
 )"
-touch "$results"
-SECTION="$section" python3 - "$results" <<'PY'
-import os, re, sys
-path = sys.argv[1]
-text = open(path).read()
-section = os.environ["SECTION"].rstrip() + "\n"
-pattern = re.compile(r"<!-- auth\.sh: this section.*?<!-- auth\.sh: end -->\n?", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-open(path, "w").write(text)
-PY
+write_results_section "$results" auth.sh "$section"
 printf '%s\n' "$section"

@@ -29,6 +29,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 root="$(cd "$here/../.." && pwd)"
 out="$here/out/jobs"                # raw timings, latencies and logs (git-ignored)
 
@@ -480,20 +482,7 @@ $(notes)
 <!-- jobs.sh: end -->
 EOF
 )"
-  # Replace the section if it is there, append it otherwise; the rest of the file is kept.
-  touch "$results"
-  SECTION="$section" python3 - "$results" <<'PY'
-import os, re, sys
-path = sys.argv[1]
-text = open(path).read()
-section = os.environ["SECTION"].rstrip() + "\n"
-pattern = re.compile(r"<!-- jobs\.sh: this section.*?<!-- jobs\.sh: end -->\n?", re.S)
-if pattern.search(text):
-    text = pattern.sub(lambda m: section, text)
-else:
-    text = text.rstrip() + "\n\n" + section
-open(path, "w").write(text)
-PY
+  write_results_section "$results" jobs.sh "$section"
   log "updated ${results#"$root"/}"
   printf '%s\n' "$section"
 }
