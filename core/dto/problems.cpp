@@ -21,14 +21,12 @@ problems::scope problems::enter_index(std::size_t index) {
 }
 
 void problems::add(std::string message) {
-  ++found_;
-  if (full()) return;
+  if (++found_ > max_listed) return;
   errors_.push_back({path_, std::move(message)});
 }
 
 void problems::add(std::string_view field, std::string message) {
-  ++found_;
-  if (full()) return;
+  if (++found_ > max_listed) return;
   std::string at = path_;
   if (!at.empty() && !field.empty()) at += '.';
   at += field;

@@ -44,8 +44,8 @@ class problems {
   // Every problem found, listed or not: a reader compares sizes to know whether a part is valid.
   std::size_t size() const { return found_; }
   bool empty() const { return found_ == 0; }
-  // True once max_listed problems are kept: reading further would only cost time.
-  bool full() const { return errors_.size() >= max_listed; }
+  // True once a problem past max_listed was found: reading further would only cost time.
+  bool full() const { return found_ > max_listed; }
 
   // Throws keel::validation_failed with everything recorded, if anything was.
   void throw_if_any();
