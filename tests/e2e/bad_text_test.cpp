@@ -27,7 +27,8 @@ const std::string unclean = "must be UTF-8 text without NUL characters";
 void expect_unclean_field(const http_response& r, const std::string& field) {
   expect_problem(r, 422, "validation_failed");
   bool named = false;
-  for (const auto& e : r.json().at("errors").as_array()) {
+  boost::json::value body = r.json();
+  for (const auto& e : body.at("errors").as_array()) {
     named = named || (str(e.at("field")) == field && str(e.at("message")) == unclean);
   }
   INFO(r.body);
