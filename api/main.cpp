@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
       argv);
   keel::api::app app(std::move(cfg));
   keel::api::add_system_routes(app);    // /health /ready /metrics /openapi.json /docs
-  keel::api::add_template_routes(app);  // /api/v1/templates, /api/v1/rules/validate
+  keel::api::add_template_routes(app);  // /api/v1/templates, /api/v1/methods
   keel::api::add_auth_routes(app);      // /api/v1/auth/*, /.well-known/jwks.json
   keel::api::add_admin_routes(app);     // /api/v1/admin/* (role admin)
   return app.run();

@@ -122,7 +122,8 @@ Q read_query(const request& req) {
   if constexpr (std::is_same_v<Q, no_query>) {
     return {};
   } else {
-    return dto::decode_query<Q>([&req](std::string_view name) { return req.query_param(name); });
+    return dto::decode_query<Q>([&req](std::string_view name) { return req.query_param(name); },
+                                [&req](std::string_view name) { return req.query_params(name); });
   }
 }
 
