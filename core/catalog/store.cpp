@@ -111,7 +111,9 @@ async<std::optional<template_detail>> find_template(db::pool& db, std::string_vi
   auto r = rows[0];
   template_detail detail;
   static_cast<governance_template&>(detail) = template_from_row(r);
-  for (const auto& m : r.get<boost::json::value>(11).as_array()) {
+  // Named: a range-for over .as_array() of the temporary would outlive it.
+  boost::json::value methods = r.get<boost::json::value>(11);
+  for (const auto& m : methods.as_array()) {
     detail.methods.push_back(dto::decode<method_ref>(m));
   }
   co_return detail;
