@@ -1,9 +1,10 @@
 // Typed routes: the handler's signature names its query, body and result DTOs, and this
 // layer decodes, validates, encodes and documents them, so a routes file reads as a table.
 //
-//   r.add(http::get("/api/v1/templates", {.summary = "List rule templates", .tag = "templates"},
-//                   [&svc](http::input<templates::list_query>& in) -> async<templates::page> {
-//                     co_return co_await svc.list(in.query);
+//   r.add(http::get("/api/v1/templates", {.summary = "List templates", .tag = "templates"},
+//                   [&svc](http::input<catalog::template_query>& in) ->
+//                   async<catalog::template_page> {
+//                     co_return co_await svc.list_templates(in.query);
 //                   }));
 //
 // The handler takes `http::input<Query, Body>&` (either may be no_query / no_body; a Body of
