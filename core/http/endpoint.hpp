@@ -2,8 +2,7 @@
 // layer decodes, validates, encodes and documents them, so a routes file reads as a table.
 //
 //   r.add(http::get("/api/v1/templates", {.summary = "List templates", .tag = "templates"},
-//                   [&svc](http::input<catalog::template_query>& in) ->
-//                   async<catalog::template_page> {
+//                   [&svc](http::input<template_query>& in) -> async<template_page> {
 //                     co_return co_await svc.list_templates(in.query);
 //                   }));
 //
