@@ -369,3 +369,28 @@ TEST_CASE("the automation rule validator is gone") {
                        R"({"trigger": {"event": "order.created"}, "actions": []})");
   expect_problem(r, 404, "not_found");
 }
+
+TEST_CASE("the OpenAPI document lists the facet parameters as repeatable enums") {
+  api_server api;
+  auto doc = api.get("/openapi.json").json();
+  for (auto path : {"/api/v1/templates", "/api/v1/methods"}) {
+    INFO(path);
+    auto& params = doc.at("paths").at(path).at("get").at("parameters").as_array();
+    bool size_found = false;
+    for (auto& p : params) {
+      if (str(p.at("name")) != "size") continue;
+      size_found = true;
+      CHECK(str(p.at("in")) == "query");
+      CHECK(p.at("required").as_bool() == false);
+      CHECK(str(p.at("schema").at("type")) == "array");
+      auto& values = p.at("schema").at("items").at("enum").as_array();
+      CHECK(values.size() == 5);
+      CHECK(str(values.at(0)) == "one_member");
+    }
+    CHECK(size_found);
+  }
+  auto& schemas = doc.at("components").at("schemas").as_object();
+  CHECK(schemas.contains("TemplateDetail"));
+  CHECK(schemas.contains("MethodList"));
+  CHECK(schemas.at("Template").at("properties").as_object().contains("body"));
+}
