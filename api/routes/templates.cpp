@@ -1,5 +1,4 @@
 // Governance catalog routes (templates and methods): path, method, DTOs and the service call.
-#include "api/app.hpp"
 #include "api/routes/routes.hpp"
 #include "core/catalog/service.hpp"
 #include "core/http/endpoint.hpp"
@@ -13,26 +12,25 @@ constexpr std::string_view unknown_param =
 
 }  // namespace
 
-void add_template_routes(app& app) {
+void add_template_routes(http::router& router, catalog::service& svc) {
   using namespace keel::catalog;
-  auto& svc = app.make<service>(app.db);
 
-  app.router.add(
+  router.add(
       http::get("/api/v1/templates", {.summary = "List governance templates", .tag = "templates"},
                 [&svc](http::input<template_query>& in) -> async<template_page> {
                   dto::reject_unknown_params<template_query>(in.raw.query_names(), unknown_param);
                   co_return co_await svc.list_templates(in.query);
                 }));
 
-  app.router.add(http::get("/api/v1/templates/{slug}",
-                           {.summary = "Get one governance template and its methods",
-                            .tag = "templates",
-                            .errors = {404}},
-                           [&svc](http::input<>& in) -> async<template_detail> {
-                             co_return co_await svc.get_template(in.path("slug"));
-                           }));
+  router.add(http::get("/api/v1/templates/{slug}",
+                       {.summary = "Get one governance template and its methods",
+                        .tag = "templates",
+                        .errors = {404}},
+                       [&svc](http::input<>& in) -> async<template_detail> {
+                         co_return co_await svc.get_template(in.path("slug"));
+                       }));
 
-  app.router.add(http::get(
+  router.add(http::get(
       "/api/v1/methods", {.summary = "Rank one section's methods by facets", .tag = "templates"},
       [&svc](http::input<method_query>& in) -> async<method_list> {
         dto::reject_unknown_params<method_query>(in.raw.query_names(), unknown_param);
