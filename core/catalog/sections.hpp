@@ -16,7 +16,9 @@
 namespace keel::catalog {
 
 // Limits on any document a client stores (a rule's document, a draft's payload). The body size
-// is the transport's to enforce (413); the others are 422s naming the field path.
+// is the transport's to enforce (413); the others are 422s naming the field path. Note that
+// dto::parse_json keeps Boost.JSON's default nesting limit (32), below max_depth: a route that
+// must answer a too-deep document with this 422 rather than a 400 parses with a deeper limit.
 struct document_limits {
   static constexpr std::size_t max_bytes = 512 * 1024;
   static constexpr std::size_t max_depth = 40;       // nested arrays and objects, the document is 1
