@@ -3,9 +3,10 @@
 
 int main(int argc, char** argv) {
   keel::cron::registry tasks;
-  keel::cron::add_db_tasks(tasks);     // db.migrate db.status
-  keel::cron::add_jobs_tasks(tasks);   // jobs.prune jobs.rescue jobs.stats
-  keel::cron::add_auth_tasks(tasks);   // auth.keygen auth.purge
-  keel::cron::add_users_tasks(tasks);  // users.promote
+  keel::cron::add_db_tasks(tasks);       // db.migrate db.status
+  keel::cron::add_jobs_tasks(tasks);     // jobs.prune jobs.rescue jobs.stats
+  keel::cron::add_auth_tasks(tasks);     // auth.keygen auth.purge
+  keel::cron::add_users_tasks(tasks);    // users.promote
+  keel::cron::add_uploads_tasks(tasks);  // uploads.purge
   return keel::cron::run_command_line(tasks, argc, argv);
 }

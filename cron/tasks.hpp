@@ -8,5 +8,6 @@ void add_db_tasks(registry& tasks);
 void add_jobs_tasks(registry& tasks);
 void add_auth_tasks(registry& tasks);
 void add_users_tasks(registry& tasks);
+void add_uploads_tasks(registry& tasks);
 
 }  // namespace keel::cron
