@@ -15,15 +15,17 @@ class transport;
 
 namespace keel::worker {
 
+class app;
+
+// Every kind keel-worker runs, group by group (worker/kinds.cpp is the list). keel-worker-test
+// (tests/worker/) runs the same plus its test-only kinds.
+void add_kinds(app& app);
+
 // jobs.noop: does nothing (smoke checks, benchmarks).
 void add_ops_kinds(jobs::registry& kinds);
 
 // email.send: delivers mail queued with mail::queue() through `transport` (MAIL_TRANSPORT).
 void add_mail_kinds(jobs::registry& kinds, db::pool& db,
                     std::shared_ptr<mail::transport> transport);
-
-// test.record and friends, for the end-to-end tests; registered only when the environment
-// has KEEL_WORKER_TEST_KINDS=1.
-void add_test_kinds(jobs::registry& kinds, db::pool& db);
 
 }  // namespace keel::worker
