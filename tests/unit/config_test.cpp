@@ -154,6 +154,62 @@ TEST_CASE("CORS_ORIGINS is a trimmed comma-separated list of explicit origins") 
   CHECK(cfg.http.cors_origins[1] == "http://localhost:3000");
 }
 
+TEST_CASE("no variable is declared by two features of one program") {
+  auto unique = [](const std::vector<variable_info>& vars) {
+    std::set<std::string_view> names;
+    for (const auto& var : vars) {
+      INFO(var.name);
+      CHECK(names.insert(var.name).second);
+    }
+  };
+  unique(variables_of<api_settings>());
+  unique(variables_of<worker_settings>());
+  unique(variables_of<cron_settings>());
+}
+
+TEST_CASE("mail: SMTP_URL alone selects SMTP, and production refuses the log transport") {
+  auto worker = [](std::map<std::string, std::string> values) {
+    values["DATABASE_URL"] = "postgresql://h/db";
+    return load_config<worker_settings>(env_of(std::move(values)));
+  };
+  CHECK(worker({}).mail.transport == "log");
+  CHECK(worker({{"SMTP_URL", "smtp://h:587"}}).mail.transport == "smtp");
+  CHECK(worker({{"SMTP_URL", "smtp://h:587"}, {"MAIL_TRANSPORT", "log"}}).mail.transport == "log");
+  CHECK(worker({{"APP_ENV", "production"}, {"SMTP_URL", "smtp://h:587"}}).mail.transport == "smtp");
+  auto problems_of = [&](std::map<std::string, std::string> values) {
+    try {
+      worker(std::move(values));
+    } catch (const config_error& e) {
+      return e.problems();
+    }
+    return std::vector<std::string>{};
+  };
+  auto none = problems_of({{"APP_ENV", "production"}});
+  REQUIRE(none.size() == 2);
+  CHECK(none[0].find("MAIL_TRANSPORT=log is refused when APP_ENV=production") == 0);
+  CHECK(none[1] == "SMTP_URL is required when APP_ENV=production");
+  auto log = problems_of(
+      {{"APP_ENV", "production"}, {"MAIL_TRANSPORT", "log"}, {"SMTP_URL", "smtp://u:hunter2@h"}});
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].find("MAIL_TRANSPORT=log is refused") == 0);
+  auto bad_url = problems_of({{"SMTP_URL", "https://u:hunter2@h"}, {"MAIL_FROM", "nobody"}});
+  REQUIRE(bad_url.size() == 2);
+  CHECK(bad_url[0].find("SMTP_URL must start with smtp://") == 0);
+  CHECK(bad_url[1].find("MAIL_FROM") == 0);
+  for (const auto& p : bad_url) CHECK(p.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("APP_ENV is development unless it says production") {
+  auto only_db = env_of({{"DATABASE_URL", "postgresql://u@h/db"}});
+  CHECK_FALSE(load_config<cron_settings>(only_db).runtime.production());
+  CHECK(load_config<cron_settings>(
+            env_of({{"DATABASE_URL", "postgresql://u@h/db"}, {"APP_ENV", "production"}}))
+            .runtime.production());
+  CHECK_THROWS_AS(load_config<cron_settings>(
+                      env_of({{"DATABASE_URL", "postgresql://u@h/db"}, {"APP_ENV", "prod"}})),
+                  config_error);
+}
+
 TEST_CASE(".env.example lists exactly the declared variables with their defaults") {
   std::ifstream in(std::string(KEEL_SOURCE_DIR) + "/.env.example");
   REQUIRE(in);
