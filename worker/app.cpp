@@ -15,6 +15,7 @@
 #include "core/runtime/shutdown.hpp"
 
 namespace keel::worker {
+
 app::app(settings c)
     : app_context(db::pool_options_from(c.db, "keel-worker"), 1),
       cfg(std::move(c)),
