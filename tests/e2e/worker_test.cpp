@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -77,6 +78,45 @@ void check_all_done(const std::string& url, int n) {
   CHECK(completed(url) == n);
   CHECK(count(url, "SELECT count(*) FROM jobs WHERE state <> 'completed'") == 0);
   CHECK(count(url, "SELECT count(DISTINCT job_id) FROM test_job_runs") == n);
+}
+
+// A session of its own that takes row locks and keeps its transaction open, as an operator's
+// psql or an application transaction that touched a job would.
+class row_locker {
+ public:
+  explicit row_locker(const std::string& url) : c_(PQconnectdb(url.c_str()), &PQfinish) {
+    if (PQstatus(c_.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(c_.get()));
+  }
+  // BEGIN, then `select` (a SELECT ... FOR UPDATE); the id it locked, or "" when none.
+  std::string lock(const std::string& select) {
+    exec("BEGIN");
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c_.get(), select.c_str()), &PQclear);
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      throw std::runtime_error(select + ": " + PQerrorMessage(c_.get()));
+    }
+    return PQntuples(r.get()) == 0 ? "" : PQgetvalue(r.get(), 0, 0);
+  }
+  void release() { exec("ROLLBACK"); }
+
+ private:
+  void exec(const char* statement) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c_.get(), statement), &PQclear);
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      throw std::runtime_error(std::string(statement) + ": " + PQerrorMessage(c_.get()));
+    }
+  }
+  std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
+};
+
+// Side effects per job id: how many jobs ran more than once, and how many runs in all.
+long long jobs_run_twice(const std::string& url) {
+  return count(url,
+               "SELECT count(*) FROM (SELECT job_id FROM test_job_runs GROUP BY job_id "
+               "HAVING count(*) > 1) twice");
+}
+
+long long rescued(const std::string& url) {
+  return count(url, "SELECT count(*) FROM jobs WHERE errors::text LIKE '%lease expired%'");
 }
 
 }  // namespace
@@ -282,4 +322,77 @@ TEST_CASE(
   INFO(out);
   CHECK(out.find("default              available           1") != std::string::npos);
   CHECK(out.find("default              discarded           1") != std::string::npos);
+}
+
+TEST_CASE("a running job's row locked by another session for three leases holds up no other job",
+          "[worker][locks]") {
+  // The issue's scenario, shortened: one worker draining short jobs, a 3 s lease, and a lock
+  // on one running job's row held for about three leases.
+  constexpr int n = 4000;
+  auto url = database_with_jobs(n, R"({"sleep_ms": 50})");
+  auto worker = start_worker(url, {{"WORKER_QUEUES", "default:16"}, {"WORKER_LEASE", "3s"}});
+  REQUIRE(wait_until([&] { return completed(url) >= 200; }, 20s));
+  row_locker blocker(url);
+  // Skips rows the worker holds locked for a moment (a completion): those are done already.
+  auto locked = blocker.lock(
+      "SELECT id FROM jobs WHERE state = 'running' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+  REQUIRE(!locked.empty());
+  auto before = completed(url);
+  std::this_thread::sleep_for(9s);
+  auto during = completed(url) - before;
+  auto locked_state = sql(url, "SELECT state FROM jobs WHERE id = '" + locked + "'");
+  blocker.release();
+  REQUIRE(wait_until([&] { return completed(url) == n; }, 60s));
+  auto twice = jobs_run_twice(url);
+  auto runs = count(url, "SELECT count(*) FROM test_job_runs");
+  std::printf(
+      "locked running row: %lld completions during the 9 s lock, %lld runs of %d jobs, "
+      "%lld jobs run twice, %lld rescued\n",
+      during, runs, n, twice, rescued(url));
+  INFO("worker log: " << worker->log_path());
+  CHECK(locked_state == "running");  // its handler ran, its completion had to wait
+  CHECK(during > 500);               // about 2800 at 16 x 50 ms jobs; 0 when all wait
+  check_all_done(url, n);
+  CHECK(twice == 0);
+  CHECK(runs == n);
+  CHECK(rescued(url) == 0);  // the worker heartbeated throughout: nothing is taken back
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs WHERE job_id = '" + locked + "'") == 1);
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
+}
+
+TEST_CASE("a waiting job's row locked by another session for three leases holds up no other job",
+          "[worker][locks]") {
+  constexpr int n = 4000;
+  auto url = database_with_jobs(n, R"({"sleep_ms": 50})");
+  row_locker blocker(url);
+  // The first job in claim order, locked before the worker starts: every claim meets it.
+  auto locked = blocker.lock(
+      "SELECT id FROM jobs WHERE state = 'available' ORDER BY priority DESC, run_at, id "
+      "LIMIT 1 FOR UPDATE");
+  REQUIRE(!locked.empty());
+  auto worker = start_worker(url, {{"WORKER_QUEUES", "default:16"}, {"WORKER_LEASE", "3s"}});
+  REQUIRE(wait_until([&] { return completed(url) >= 200; }, 20s));
+  auto before = completed(url);
+  std::this_thread::sleep_for(9s);
+  auto during = completed(url) - before;
+  auto locked_state = sql(url, "SELECT state FROM jobs WHERE id = '" + locked + "'");
+  blocker.release();
+  REQUIRE(wait_until([&] { return completed(url) == n; }, 60s));
+  auto twice = jobs_run_twice(url);
+  auto runs = count(url, "SELECT count(*) FROM test_job_runs");
+  std::printf(
+      "locked waiting row: %lld completions during the 9 s lock, %lld runs of %d jobs, "
+      "%lld jobs run twice, %lld rescued\n",
+      during, runs, n, twice, rescued(url));
+  INFO("worker log: " << worker->log_path());
+  CHECK(locked_state == "available");  // skipped by every claim while locked
+  CHECK(during > 500);
+  check_all_done(url, n);
+  CHECK(twice == 0);
+  CHECK(runs == n);
+  CHECK(rescued(url) == 0);
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs WHERE job_id = '" + locked + "'") == 1);
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
 }
