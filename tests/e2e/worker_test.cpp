@@ -396,3 +396,75 @@ TEST_CASE("a waiting job's row locked by another session for three leases holds 
   worker->signal(SIGTERM);
   CHECK(worker->wait(10s) == 0);
 }
+
+TEST_CASE("a long job whose row stays locked past its lease is not taken back by another worker",
+          "[worker][locks]") {
+  auto url = database_with_jobs(1, R"({"sleep_ms": 12000})");
+  auto runner = start_worker(url, {{"WORKER_LEASE", "3s"}});
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 10s));
+  auto holder = sql(url, "SELECT locked_by FROM jobs");
+  // A second worker, whose rescuer looks every 1.5 s for leases that ran out.
+  auto other = start_worker(url, {{"WORKER_LEASE", "3s"}});
+  row_locker blocker(url);
+  REQUIRE(!blocker.lock("SELECT id FROM jobs FOR UPDATE").empty());
+  std::this_thread::sleep_for(9s);  // no heartbeat of it can be written meanwhile
+  CHECK(sql(url, "SELECT lease_expires_at < now() FROM jobs") == "t");
+  blocker.release();
+  // The worker running it waits in the row's lock queue: it extends the lease first.
+  std::this_thread::sleep_for(2s);
+  CHECK(sql(url, "SELECT state || ' ' || locked_by FROM jobs") == "running " + holder);
+  REQUIRE(wait_until([&] { return completed(url) == 1; }, 20s));
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 1);
+  CHECK(rescued(url) == 0);
+  CHECK(sql(url, "SELECT attempt FROM jobs") == "1");
+  runner->signal(SIGTERM);
+  other->signal(SIGTERM);
+  CHECK(runner->wait(10s) == 0);
+  CHECK(other->wait(10s) == 0);
+}
+
+TEST_CASE("a worker never starts a job it already runs when a lost claim lets it claim it again",
+          "[worker]") {
+  auto url = database_with_jobs(1, R"({"sleep_ms": 3000})");
+  // A long lease (heartbeats every 10 s) and a fast poll: the second claim comes first.
+  auto worker = start_worker(url, {{"WORKER_LEASE", "30s"}, {"WORKER_POLL_INTERVAL", "100ms"}});
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 10s));
+  // What a claim committed with synchronous_commit off and lost in a crash of PostgreSQL
+  // leaves behind while its worker runs the job: the job waiting, as before the claim.
+  sql(url,
+      "UPDATE jobs SET state = 'available', attempt = attempt - 1, lease_expires_at = NULL, "
+      "locked_by = NULL");
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 5s));
+  REQUIRE(wait_until([&] { return completed(url) == 1; }, 20s));
+  INFO(worker->output());
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 1);
+  CHECK(sql(url, "SELECT attempt FROM jobs") == "1");
+  CHECK(worker->output().find("claimed a job this worker already holds") != std::string::npos);
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
+}
+
+TEST_CASE("a job that fails while PostgreSQL is down has its real error recorded once it is back",
+          "[worker][serial]") {
+  auto url = database_with_jobs(1, R"({"sleep_ms": 1500, "fail_attempts": 1})");
+  auto worker = start_worker(url);
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 10s));
+  stop_postgres();
+  // The handler fails meanwhile; the outage outlasts both the 2 s lease and the 1.5 s the
+  // worker used to give the failure record before it gave up.
+  std::this_thread::sleep_for(4s);
+  start_postgres();
+  REQUIRE(wait_until([&] { return completed(url) == 1; }, 30s));
+  INFO(worker->output());
+  CHECK(sql(url, "SELECT errors->0->>'message' FROM jobs") == "failing attempt 1 on purpose");
+  CHECK(count(url, "SELECT jsonb_array_length(errors) FROM jobs") == 1);
+  CHECK(rescued(url) == 0);
+  CHECK(sql(url, "SELECT string_agg(attempt::text, ',') FROM test_job_runs") == "2");
+  CHECK(worker->output().find("no longer held") == std::string::npos);
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
+}
