@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "core/db/error.hpp"
 #include "core/db/pool.hpp"
 #include "core/jobs/registry.hpp"
 #include "core/jobs/runner.hpp"
@@ -607,4 +608,89 @@ TEST_CASE("completions are written in batches and every job is completed once", 
   CHECK(runs == n);
   INFO("completing statements: " << statements);
   CHECK(statements <= n / 4);
+}
+
+TEST_CASE("the worker's statements skip a row another session holds locked and say so",
+          "[jobs][locks]") {
+  queue_fixture f;
+  f.run([&]() -> async<void> {
+    std::vector<uuid> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(co_await f.enqueue("test.x"));
+    auto claimed = co_await jobs::store::claim(f.pool, "default", 10, 10s, "w");
+    REQUIRE(claimed.size() == 3);
+    const uuid locked = ids[1];
+    auto blocker = co_await f.pool.begin();
+    co_await blocker.query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE", locked);
+
+    auto started = steady::now();
+    auto skipped = co_await jobs::store::complete(f.pool, ids, "w");
+    CHECK(steady::now() - started < 1s);  // it waited for nothing
+    REQUIRE(skipped.size() == 1);
+    CHECK(skipped[0] == locked);
+    CHECK(co_await f.in_state(ids[0], "completed"));
+    CHECK(co_await f.in_state(ids[2], "completed"));
+    CHECK(co_await f.in_state(locked, "running"));
+
+    std::vector<uuid> one{locked};
+    auto beat = co_await jobs::store::heartbeat(f.pool, one, "w", 10s);
+    CHECK(beat.held.empty());
+    CHECK(beat.locked == one);
+    auto failed = co_await jobs::store::fail(f.pool, locked, "w", "boom", 0ms, false);
+    REQUIRE(failed);
+    CHECK(failed->locked);
+    CHECK(co_await jobs::store::release(f.pool, one, "w") == 0);
+    CHECK((co_await f.job(locked)).errors.as_array().empty());  // nothing written
+
+    // Not held by this worker at all: neither done nor reported locked.
+    CHECK((co_await jobs::store::complete(f.pool, one, "someone-else")).empty());
+    CHECK(!(co_await jobs::store::fail(f.pool, locked, "someone-else", "boom", 0ms, false)));
+
+    // The waiting form gives up after its lock wait.
+    std::string sqlstate;
+    started = steady::now();
+    try {
+      co_await jobs::store::complete_locked(f.pool, locked, "w", 150ms);
+    } catch (const db::error& e) {
+      sqlstate = e.sqlstate();
+    }
+    auto gave_up_after = steady::now() - started;
+    CHECK(sqlstate == jobs::store::lock_not_available);
+    CHECK(gave_up_after >= 150ms);
+    CHECK(gave_up_after < 2s);
+    CHECK(co_await f.in_state(locked, "running"));
+  });
+}
+
+TEST_CASE("a job completed alone waits in its row's lock queue and is written when the lock goes",
+          "[jobs][locks]") {
+  queue_fixture f;
+  f.run([&]() -> async<void> {
+    auto id = co_await f.enqueue("test.x");
+    co_await jobs::store::claim(f.pool, "default", 1, 1ms, "w");  // its lease runs out at once
+    auto blocker = co_await f.pool.begin();
+    co_await blocker.query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE", id);
+    std::optional<bool> completed;
+    boost::asio::co_spawn(
+        co_await boost::asio::this_coro::executor,
+        [&]() -> async<void> {
+          completed = co_await jobs::store::complete_locked(f.pool, id, "w", 5s);
+        },
+        [](std::exception_ptr) {});
+    co_await sleep_for(300ms);
+    CHECK(!completed);
+    // A rescuer skips the locked row, and never takes the jobs its own worker still holds.
+    CHECK((co_await jobs::store::rescue(f.pool, 100)).empty());
+    co_await blocker.rollback();
+    CHECK(co_await eventually([&]() -> async<bool> { co_return completed.has_value(); }));
+    CHECK(completed == true);
+    CHECK(co_await f.in_state(id, "completed"));
+    CHECK((co_await jobs::store::rescue(f.pool, 100)).empty());
+
+    auto mine = co_await f.enqueue("test.x");
+    co_await jobs::store::claim(f.pool, "default", 1, 1ms, "w");
+    co_await sleep_for(20ms);
+    std::vector<uuid> keep{mine};
+    CHECK((co_await jobs::store::rescue(f.pool, 100, "w", keep)).empty());
+    CHECK((co_await jobs::store::rescue(f.pool, 100, "another-worker", keep)).size() == 1);
+  });
 }
