@@ -44,6 +44,16 @@ std::string with_lock(std::string_view sql, std::string_view lock) {
   return out;
 }
 
+// The worker's statements run on a connection of their own, not on a shared pipeline: there,
+// a handler's statement blocked on a lock would hold up the claims, completions and
+// heartbeats queued behind it. They never wait for a locked row themselves, so the connection
+// comes back within a round trip.
+template <class... A>
+async<db::result> alone(db::pool& db, std::string_view sql, const A&... args) {
+  auto l = co_await db.acquire();
+  co_return co_await l.query(sql, args...);
+}
+
 // One statement in a transaction of its own that waits at most `wait` for the rows it locks:
 // on a connection of its own, so that the wait holds up no statement of anyone else.
 async<db::result> waiting(db::pool& db, std::chrono::milliseconds wait, const std::string& sql,
@@ -172,7 +182,7 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
   // Committed without waiting for the WAL flush (see async_commit): a claim lost in a crash
   // of PostgreSQL leaves the job available with its attempt uncounted, and the worker that
   // ran it meanwhile finds it no longer held when it completes: it simply runs again.
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await alone(db, R"sql(
       WITH durability AS MATERIALIZED (
         SELECT set_config('synchronous_commit', 'off', true)
       ), picked AS (
@@ -200,7 +210,7 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
         FROM claimed
        ORDER BY priority DESC, run_at, id
   )sql",
-                                queue, std::int32_t{limit}, ms(lease), worker);
+                             queue, std::int32_t{limit}, ms(lease), worker);
   std::vector<claimed_job> out;
   out.reserve(rows.size());
   for (auto r : rows) {
@@ -299,7 +309,7 @@ std::optional<failed_job> failed_from(const db::result& rows) {
 async<std::vector<uuid>> complete(db::pool& db, const std::vector<uuid>& ids,
                                   std::string_view worker) {
   static const std::string sql = with_lock(complete_sql, skip_locked);
-  auto rows = co_await db.query(sql, uuid_array(ids), worker);
+  auto rows = co_await alone(db, sql, uuid_array(ids), worker);
   std::vector<uuid> locked;
   for (auto r : rows) {
     if (!r.get<bool>(1)) locked.push_back(r.get<uuid>(0));
@@ -311,14 +321,14 @@ async<std::optional<failed_job>> fail(db::pool& db, const uuid& id, std::string_
                                       std::string_view message, std::chrono::milliseconds retry_in,
                                       bool discard) {
   static const std::string sql = with_lock(fail_sql, skip_locked);
-  auto rows = co_await db.query(sql, id, worker, message, ms(retry_in), discard);
+  auto rows = co_await alone(db, sql, id, worker, message, ms(retry_in), discard);
   co_return failed_from(rows);
 }
 
 async<heartbeat_result> heartbeat(db::pool& db, const std::vector<uuid>& ids,
                                   std::string_view worker, std::chrono::milliseconds lease) {
   static const std::string sql = with_lock(heartbeat_sql, skip_locked);
-  auto rows = co_await db.query(sql, uuid_array(ids), worker, ms(lease));
+  auto rows = co_await alone(db, sql, uuid_array(ids), worker, ms(lease));
   heartbeat_result out;
   out.held.reserve(rows.size());
   for (auto r : rows) (r.get<bool>(1) ? out.held : out.locked).push_back(r.get<uuid>(0));
@@ -356,7 +366,7 @@ async<bool> extend_locked(db::pool& db, const uuid& id, std::string_view worker,
 }
 
 async<std::int64_t> release(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await alone(db, R"sql(
       WITH released AS (
         UPDATE jobs j
            SET state = 'available', attempt = j.attempt - 1, lease_expires_at = NULL
@@ -369,7 +379,7 @@ async<std::int64_t> release(db::pool& db, const std::vector<uuid>& ids, std::str
       )
       SELECT count(*) FROM released, pg_notify($3, released.queue)
   )sql",
-                                uuid_array(ids), worker, wake_channel);
+                             uuid_array(ids), worker, wake_channel);
   co_return rows[0].get<std::int64_t>(0);
 }
 
@@ -380,7 +390,7 @@ async<std::vector<rescued_job>> rescue(db::pool& db, int limit) {
 
 async<std::vector<rescued_job>> rescue(db::pool& db, int limit, std::string_view worker,
                                        const std::vector<uuid>& keep) {
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await alone(db, R"sql(
       WITH expired AS (
         SELECT id
           FROM jobs
@@ -406,7 +416,7 @@ async<std::vector<rescued_job>> rescue(db::pool& db, int limit, std::string_view
       SELECT r.id, r.queue, r.kind, r.state, r.attempt, r.errors
         FROM rescued r, pg_notify($2, r.queue)
   )sql",
-                                std::int32_t{limit}, wake_channel, worker, uuid_array(keep));
+                             std::int32_t{limit}, wake_channel, worker, uuid_array(keep));
   std::vector<rescued_job> out;
   out.reserve(rows.size());
   for (auto r : rows) {

@@ -694,3 +694,49 @@ TEST_CASE("a job completed alone waits in its row's lock queue and is written wh
     CHECK((co_await jobs::store::rescue(f.pool, 100, "another-worker", keep)).size() == 1);
   });
 }
+
+TEST_CASE("a handler's statement blocked on a row lock holds up no other job's claim or completion",
+          "[jobs][locks]") {
+  queue_fixture f;
+  f.options.lease = 1s;
+  int quick_runs = 0;
+  bool blocked_done = false;
+  f.kinds.add("test.quick", counting(quick_runs));
+  f.kinds.add("test.blocked", [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+    co_await f.pool.query("UPDATE notes SET v = v + 1 WHERE id = 1");  // pipelined, it waits
+    blocked_done = true;
+  });
+  f.run([&]() -> async<void> {
+    co_await f.pool.query("CREATE TABLE notes (id int PRIMARY KEY, v int NOT NULL)");
+    co_await f.pool.query("INSERT INTO notes VALUES (1, 0)");
+  });
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto blocker = co_await f.pool.begin();
+    co_await blocker.query("SELECT v FROM notes WHERE id = 1 FOR UPDATE");
+    // The blocked statement goes out with the claims and completions of the quick jobs.
+    std::vector<jobs::new_job> batch;
+    batch.push_back({.kind = "test.blocked", .payload = boost::json::object()});
+    for (int i = 0; i < 300; ++i) {
+      batch.push_back({.kind = "test.quick", .payload = boost::json::object()});
+    }
+    auto tx = co_await f.pool.begin();
+    co_await jobs::enqueue_many(tx, batch);
+    co_await tx.commit();
+    auto started = steady::now();
+    CHECK(co_await eventually(
+        [&]() -> async<bool> {
+          // On a connection of its own: a pipelined statement sent within the 10 ms before
+          // the pool sees the pipe stalled would itself queue behind the blocked one.
+          auto l = co_await f.pool.acquire();
+          auto rows = co_await l.query(
+              "SELECT count(*) FROM jobs WHERE kind = 'test.quick' AND state = 'completed'");
+          co_return rows[0].get<std::int64_t>(0) == 300;
+        },
+        4s));
+    CHECK(quick_runs == 300);
+    CHECK(steady::now() - started < 4s);
+    CHECK(!blocked_done);
+    co_await blocker.rollback();
+    CHECK(co_await eventually([&]() -> async<bool> { co_return blocked_done; }));
+  });
+}
