@@ -6,6 +6,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/db/error.hpp"
 #include "core/jobs/detail/locked.hpp"
 #include "core/jobs/metrics.hpp"
 #include "core/runtime/log.hpp"
@@ -55,6 +56,15 @@ async<void> wait_for_stop(running_job& rj) {
   }
 }
 
+// Bytes outside printable ASCII become '?', so that no message can make the write fail.
+std::string plain_ascii(std::string text) {
+  for (char& c : text) {
+    auto b = static_cast<unsigned char>(c);
+    if ((b < 0x20 && c != '\n' && c != '\t') || b >= 0x7f) c = '?';
+  }
+  return text;
+}
+
 // Retried until written, as completions are: a failure that is not recorded leaves the job
 // to its lease, and its real error is lost. The job keeps its slot (and its heartbeats)
 // meanwhile, except when its row is locked: then it is written alone once the row is free.
@@ -70,11 +80,23 @@ async<void> record_failure(runner_state& s, queue_state& q, running_job& rj, con
             .discard = discard,
             .queue = &q};
   std::optional<store::failed_job> failed;
+  bool rejected = false;
   for (int attempt = 1;; ++attempt) {
     try {
       failed =
           co_await store::fail(s.db, f.id, s.options.worker_id, f.error, f.retry_in, f.discard);
       break;
+    } catch (const db::error& e) {
+      // Refused by the server rather than lost on the way: the handler's message is the
+      // likely cause (bytes that are not UTF-8), so it is tried once more in plain ASCII.
+      if (rejected) {
+        log::error("could not record a failed job attempt; the job comes back through its lease",
+                   {{"job_id", f.id.str()}, {"kind", f.kind}, {"error", e.what()}});
+        co_return;
+      }
+      rejected = true;
+      f.error = plain_ascii(f.error);
+      continue;
     } catch (const std::exception& e) {
       s.database_trouble("fail", e.what());
       if (attempt == 1) {
