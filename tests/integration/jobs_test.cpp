@@ -740,3 +740,20 @@ TEST_CASE("a handler's statement blocked on a row lock holds up no other job's c
     CHECK(co_await eventually([&]() -> async<bool> { co_return blocked_done; }));
   });
 }
+
+TEST_CASE("a failure whose message is not UTF-8 is still recorded, in plain ASCII", "[jobs]") {
+  queue_fixture f;
+  f.kinds.add("test.bad_bytes", [](const boost::json::value&, jobs::job_context&) -> async<void> {
+    throw jobs::permanent_failure("no such file: caf\xe9.txt");
+    co_return;
+  });
+  jobs::job discarded;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto id = co_await f.enqueue("test.bad_bytes");
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "discarded"); }));
+    discarded = co_await f.job(id);
+  });
+  std::string message(discarded.errors.as_array()[0].at("message").as_string());
+  CHECK(message == "no such file: caf?.txt");
+}
