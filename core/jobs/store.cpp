@@ -516,7 +516,8 @@ async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, 
        WHERE id IN (SELECT id
                       FROM jobs
                      WHERE finished_at < $2 AND state = ANY($1::text[])
-                     LIMIT $3)
+                     LIMIT $3
+                       FOR UPDATE SKIP LOCKED)
   )sql",
                              text_array(states), before, std::int32_t{limit});
   co_return static_cast<std::int64_t>(r.affected_rows());

@@ -171,7 +171,8 @@ async<std::vector<job>> list(db::pool& db, const list_query& filters,
 // Counts by queue and state; only the unfinished states when `unfinished_only`.
 async<std::vector<state_count>> counts(db::pool& db, bool unfinished_only);
 
-// Deletes at most `limit` jobs in `states` (finished states) that finished before `before`.
+// Deletes at most `limit` jobs in `states` (finished states) that finished before `before`;
+// a row another session holds locked is left for the next run rather than waited for.
 async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, timestamp before,
                           int limit);
 

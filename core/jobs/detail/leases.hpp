@@ -4,8 +4,9 @@
 
 namespace keel::jobs::detail {
 
-// Extends the lease of every job this worker holds (running, buffered, completed but not yet
-// recorded) every lease / 3; a job it no longer holds is stopped or dropped from the buffer.
+// Extends the lease of every job this worker holds (running, buffered, completed or failed but
+// not yet recorded) every lease / 3; a job it no longer holds is stopped or dropped from the
+// buffer, and one whose row another session holds locked has its lease extended alone.
 async<void> heartbeat_loop(runner_state& s);
 
 // Every lease / 2: running jobs whose lease ran out go back to the queue (or are discarded),
