@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   keel::worker::app app(std::move(cfg));
   keel::worker::add_ops_kinds(app);   // jobs.noop
   keel::worker::add_mail_kinds(app);  // email.send
+  keel::worker::add_auth_kinds(app);  // auth.password_reset
   keel::worker::add_test_kinds(app);  // test.record, with KEEL_WORKER_TEST_KINDS=1 only
   return app.run();
 }

@@ -112,9 +112,10 @@ TEST_CASE("an admin disables a user, which ends their sessions, and sees it in t
   REQUIRE(disabled.status == 200);
   CHECK(disabled.json().at("disabled").as_bool());
   expect_problem(t.s.me(t.user), 401, "invalid_token");
+  // The right password answers as a wrong one would: nothing tells the account apart.
   expect_problem(t.s.post("/api/v1/auth/login",
                           {{"email", t.user_email}, {"password", "correct horse battery"}}),
-                 403, "account_disabled");
+                 401, "invalid_credentials");
   expect_problem(patch(t.user_id, {{"role", "root"}}), 422, "validation_failed");
 
   // An admin cannot lock themselves out.
