@@ -4,8 +4,8 @@
 
 namespace keel::worker {
 
-void add_auth_kinds(app& app) {
-  auth::add_reset_job(app.kinds, app.db);
+void add_auth_kinds(jobs::registry& kinds, db::pool& db) {
+  auth::add_reset_job(kinds, db);
 }
 
 }  // namespace keel::worker
