@@ -215,9 +215,12 @@ TEST_CASE("forgot password answers known and unknown addresses alike and in the 
 
   // The address is looked up off the request: one job per request, known or not.
   CHECK(db.scalar("SELECT count(*) FROM jobs WHERE kind = 'auth.password_reset'") == "48");
-  // The known address still gets its links (mail 1 is the verification link).
+  // The known address still gets its links (mail 1 is the verification link), and the audit
+  // row written by keel-worker says where the request came from.
   auto body = keel::test::nth_mail_body(known, 2);
   CHECK(body.find("reset") != std::string::npos);
+  CHECK(db.scalar("SELECT count(*) FROM audit_log WHERE action = 'auth.password_reset_requested' "
+                  "AND ip = '127.0.0.1' AND request_id IS NOT NULL") != "0");
 }
 
 TEST_CASE("with the hashing pool full a login answers 503 busy with Retry-After", "[auth]") {
