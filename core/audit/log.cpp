@@ -6,6 +6,7 @@
 
 #include "core/db/pool.hpp"
 #include "core/dto/cursor.hpp"
+#include "core/runtime/text.hpp"
 
 namespace keel::audit {
 namespace {
@@ -21,41 +22,10 @@ struct position {
 };
 BOOST_DESCRIBE_STRUCT(position, (), (id))
 
-// The length of the valid UTF-8 character at the start of `s` (not NUL: PostgreSQL's text
-// cannot hold it); 0 when it is not one.
-std::size_t character_at(std::string_view s) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char lead = byte(0);
-  if (lead == 0) return 0;
-  if (lead < 0x80) return 1;
-  std::size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
-  if (n == 0 || lead > 0xF4 || s.size() < n) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-  }
-  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
-  if (lead == 0xE0 && byte(1) < 0xA0) return 0;
-  if (lead == 0xED && byte(1) >= 0xA0) return 0;
-  if (lead == 0xF0 && byte(1) < 0x90) return 0;
-  if (lead == 0xF4 && byte(1) >= 0x90) return 0;
-  return n;
-}
-
-// A user agent is client-controlled, and a row the database refuses would lose the audit of
-// a failed sign-in: clip it to 512 bytes on a character boundary, and store each byte that
-// is not part of valid UTF-8 (or is NUL) as U+FFFD.
-std::string storable(std::string_view text) {
-  constexpr std::size_t max_bytes = 512;
-  constexpr std::string_view replacement = "\xEF\xBF\xBD";
-  std::string out;
-  while (!text.empty()) {
-    std::size_t n = character_at(text);
-    std::string_view piece = n == 0 ? replacement : text.substr(0, n);
-    if (out.size() + piece.size() > max_bytes) break;
-    out += piece;
-    text.remove_prefix(n == 0 ? 1 : n);
-  }
-  return out;
+// A user agent is client-controlled: keep the log's rows bounded, cut between characters
+// (a cut inside one would be text PostgreSQL refuses).
+std::string clipped(std::string_view user_agent) {
+  return text::cleaned(user_agent, 512);
 }
 
 entry from_row(const db::row& r) {
@@ -77,7 +47,7 @@ entry from_row(const db::row& r) {
 async<void> record(db::transaction& tx, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const boost::json::object& details) {
   std::string details_json = boost::json::serialize(details);
-  std::string user_agent = storable(from.user_agent);
+  std::string user_agent = clipped(from.user_agent);
   co_await tx.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
                     from.request_id, details_json);
 }
@@ -85,7 +55,7 @@ async<void> record(db::transaction& tx, const origin& from, std::string_view act
 async<void> record(db::pool& db, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const boost::json::object& details) {
   std::string details_json = boost::json::serialize(details);
-  std::string user_agent = storable(from.user_agent);
+  std::string user_agent = clipped(from.user_agent);
   co_await db.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
                     from.request_id, details_json);
 }
