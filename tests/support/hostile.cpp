@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/auth/secrets.hpp"
+
 namespace keel::test {
 namespace {
 
@@ -75,10 +77,10 @@ const std::vector<std::string>& hostile_byte_strings() {
 // Escapes that are valid JSON but decode to text a store may refuse.
 const std::vector<std::string>& hostile_escapes() {
   static const std::vector<std::string> v = {
-      "\\u0000",        "a\\u0000b", "\\ud800", "\\udc00\\ud800", "\\udbff",
-      "\\ud83d\\ude00", "\\u001f",   "\\u007f", "\\u202e",        "\\ufeff",
-      "\\uffff",        "\\ufffe",   "\\\\x00", "\\r\\n",         "\\/",
-      "\\u00e9",        "e\\u0301",  "\\u0085", "\\u2028",        "%00",
+      "\\u0000",  "a\\u0000b",      "\\u0000\\u0000", "\\u0000x", "\\ud800", "\\udc00\\ud800",
+      "\\udbff",  "\\ud83d\\ude00", "\\u001f",        "\\u007f",  "\\u202e", "\\ufeff",
+      "\\uffff",  "\\ufffe",        "\\\\x00",        "\\r\\n",   "\\/",     "\\u00e9",
+      "e\\u0301", "\\u0085",        "\\u2028",        "%00",
   };
   return v;
 }
@@ -199,6 +201,32 @@ std::string hostile_mutator::hostile_json_value() {
   return pick(v);
 }
 
+std::string hostile_mutator::mutate_encoded_json(std::string_view encoded, std::string& what) {
+  auto decoded = auth::base64url_decode(encoded);
+  json::error_code ec;
+  json::value v = decoded ? json::parse(*decoded, ec) : json::value();
+  std::string text;
+  if (!decoded || ec || !v.is_object() || v.as_object().empty()) {
+    text = hostile_json_value();
+    what = "replaced by " + text;
+  } else {
+    json::object& o = v.as_object();
+    std::string key(o.begin()[static_cast<std::ptrdiff_t>(below(o.size()))].key());
+    std::string raw;
+    if (chance(0.6)) {
+      std::string inner = hostile_json_string();
+      raw = o.at(key).is_string() ? json_quote(o.at(key).as_string()) : "\"\"";
+      raw.insert(raw.size() - 1, inner);
+    } else {
+      raw = hostile_json_value();
+    }
+    o[key] = json::string(placeholder);
+    text = splice(v, raw);
+    what = key + " = " + raw.substr(0, 60);
+  }
+  return auth::base64url_encode(text);
+}
+
 std::string hostile_mutator::chunked(std::string_view body) {
   std::string out;
   while (!body.empty()) {
@@ -223,7 +251,13 @@ void hostile_mutator::json_body(wire_request& r, mutated_request& out) {
   }
   std::vector<std::pair<json::value*, std::string>> nodes;
   collect(root, "", nodes);
-  auto [node, where] = nodes[below(nodes.size())];
+  // Text members are where DTOs read what clients say, so they are picked most often.
+  std::vector<std::pair<json::value*, std::string>> strings;
+  for (const auto& n : nodes) {
+    if (n.first->is_string()) strings.push_back(n);
+  }
+  auto [node, where] =
+      !strings.empty() && chance(0.6) ? strings[below(strings.size())] : nodes[below(nodes.size())];
   const std::string original = json::serialize(*node);
 
   auto replace_with = [&](std::string_view kind, const std::string& raw, std::string detail) {
@@ -232,7 +266,13 @@ void hostile_mutator::json_body(wire_request& r, mutated_request& out) {
     out.applied.push_back({std::string(kind), where + ": " + std::move(detail)});
   };
 
-  switch (below(9)) {
+  // Weights: hostile text 25, long strings 15, wrong types 12, then the shapes.
+  static const std::vector<int> weights = {25, 15, 12, 10, 8, 8, 8, 7, 7};
+  std::size_t op = 0;
+  for (std::size_t roll = below(100); roll >= static_cast<std::size_t>(weights[op]); ++op) {
+    roll -= static_cast<std::size_t>(weights[op]);
+  }
+  switch (op) {
     case 0: {  // hostile text inside a string
       std::string inner = hostile_json_string();
       std::string text;
@@ -547,7 +587,7 @@ void hostile_mutator::transfer_encoding(wire_request& r, mutated_request& out) {
         {"bare LF", "5\nhello\n0\n\n"},
         {"no CRLF after data", "5\r\nhello0\r\n\r\n"},
         {"size in spaces", "5 \r\nhello\r\n0\r\n\r\n"},
-        {"NUL in size", std::string("5\0\r\nhello\r\n0\r\n\r\n", 18)}};
+        {"NUL in size", std::string("5\0\r\nhello\r\n0\r\n\r\n", 16)}};
     const auto& [name, text] = pick(faults);
     body = text;
     detail += ", " + name;
@@ -576,7 +616,8 @@ void hostile_mutator::header_value(wire_request& r, mutated_request& out,
       "User-Agent",      "X-Request-Id",    "Authorization",     "Cookie",          "Origin",
       "Accept",          "X-Forwarded-For", "X-Client-Platform", "Idempotency-Key", "Referer",
       "Accept-Language", "If-None-Match",   "X-Custom"};
-  std::string name = pick(names);
+  // User-Agent is stored with every sign-in and session, so it gets a third of the picks.
+  std::string name = chance(0.3) ? std::string("User-Agent") : pick(names);
   std::string value;
   std::string detail;
   switch (below(4)) {
@@ -766,6 +807,24 @@ void hostile_mutator::authorization(wire_request& r, mutated_request& out,
                                      std::string("Bearer \0", 8) + token,
                                      "Bearer " + token + ", Bearer " + token};
   std::string v = pick(values);
+  if (chance(0.3)) {
+    // A claim or header member of the real token changed (the signature then no longer fits).
+    auto first_dot = token.find('.');
+    auto second_dot = token.find('.', first_dot + 1);
+    if (first_dot != std::string::npos && second_dot != std::string::npos) {
+      bool in_header = chance(0.4);
+      std::string part = in_header ? token.substr(0, first_dot)
+                                   : token.substr(first_dot + 1, second_dot - first_dot - 1);
+      std::string what;
+      std::string changed = mutate_encoded_json(part, what);
+      v = "Bearer " + (in_header
+                           ? changed + token.substr(first_dot)
+                           : token.substr(0, first_dot + 1) + changed + token.substr(second_dot));
+      out.applied.push_back({"header.jwt_claims", (in_header ? "header " : "claims ") + what});
+      set_header(r.headers, "Authorization", v);
+      return;
+    }
+  }
   if (chance(0.8)) {
     set_header(r.headers, "Authorization", v);
   } else {
@@ -814,17 +873,18 @@ void hostile_mutator::request_line(wire_request& r, mutated_request& out) {
       break;
     }
     default: {
-      std::vector<std::string> targets = {"http://127.0.0.1" + r.target,
-                                          "*",
-                                          "",
-                                          "?" + r.query(),
-                                          "//" + r.target,
-                                          r.target + "#fragment",
-                                          r.target + " " + r.target,
-                                          r.path() + "\xff",
-                                          std::string("/\0", 2) + r.target,
-                                          r.target + "\t",
-                                          "\\" + r.target.substr(1)};
+      std::vector<std::string> targets = {
+          "http://127.0.0.1" + r.target,
+          "*",
+          "",
+          "?" + r.query(),
+          "//" + r.target,
+          r.target + "#fragment",
+          r.target + " " + r.target,
+          r.path() + "\xff",
+          std::string("/\0", 2) + r.target,
+          r.target + "\t",
+          "\\" + (r.target.empty() ? std::string() : r.target.substr(1))};
       std::string t = pick(targets);
       r.target = t;
       out.single_response = false;  // a space or tab in the target splits the line
@@ -931,6 +991,17 @@ void hostile_mutator::query_param(wire_request& r, mutated_request& out) {
                                                   " 1",
                                                   "1 "};
   std::string detail;
+  // A cursor is base64url JSON: change what it decodes to, not only its letters.
+  if (auth::base64url_decode(value) && chance(0.5)) {
+    std::string what;
+    value = mutate_encoded_json(value, what);
+    r.target = path + "?";
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      r.target += (i ? "&" : "") + params[i].first + "=" + params[i].second;
+    }
+    out.applied.push_back({"query.encoded_json", name + ": " + what});
+    return;
+  }
   switch (below(5)) {
     case 0:
       value = pick(values);
@@ -949,8 +1020,9 @@ void hostile_mutator::query_param(wire_request& r, mutated_request& out) {
     }
     case 3: {
       std::string again = pick(values);
-      params.emplace_back(name, again);
-      detail = name + " twice (then " + again + ")";
+      std::string twice = name;  // copied: emplace_back may move what `name` refers to
+      params.emplace_back(twice, again);
+      detail = twice + " twice (then " + again + ")";
       break;
     }
     default: {
@@ -1024,45 +1096,81 @@ mutated_request hostile_mutator::mutate(const wire_request& base, const mutation
     out.bytes = r.bytes();
     return out;
   }
-  bool has_body = !r.body.empty();
-  bool whole = false;
+  enum op { json, bytes, type, length, coding, value, shape, auth, line, path, query, extra, wire };
+  struct weighted {
+    op what;
+    int weight;
+  };
+  // Bodies are where DTOs decode, so a request with one gets body mutations most often.
+  static const std::vector<weighted> with_body = {{json, 40},  {bytes, 8},  {type, 5},  {length, 4},
+                                                  {coding, 4}, {value, 12}, {shape, 4}, {auth, 5},
+                                                  {line, 3},   {path, 4},   {query, 6}, {wire, 5}};
+  static const std::vector<weighted> without_body = {
+      {type, 3}, {length, 4}, {coding, 6}, {value, 18}, {shape, 7}, {auth, 10},
+      {line, 7}, {path, 14},  {query, 20}, {extra, 5},  {wire, 6}};
+  const auto& table = r.body.empty() ? without_body : with_body;
+  int total = 0;
+  for (const auto& w : table) total += w.weight;
+  std::vector<op> chosen;
   int count = chance(0.7) ? 1 : 2 + static_cast<int>(below(2));
   for (int i = 0; i < count; ++i) {
-    // Weights: bodies are where DTOs decode, so they get the most.
-    std::size_t roll = below(100);
-    if (has_body && roll < 30) {
-      json_body(r, out);
-    } else if (has_body && roll < 38) {
-      body_bytes(r, out);
-    } else if (roll < 43) {
-      content_type(r, out);
-    } else if (roll < 48) {
-      content_length(r, out);
-    } else if (roll < 53) {
-      transfer_encoding(r, out);
-    } else if (roll < 63) {
-      header_value(r, out, inputs);
-    } else if (roll < 68) {
-      header_shape(r, out);
-    } else if (roll < 74) {
-      authorization(r, out, inputs);
-    } else if (roll < 79) {
-      request_line(r, out);
-    } else if (roll < 86) {
-      path_segment(r, out);
-    } else if (roll < 95) {
-      query_param(r, out);
-    } else if (!has_body && roll < 97) {
-      // A body where none is expected.
-      r.body = "{\"unexpected\":" + hostile_json_value() + "}";
-      set_header(r.headers, "Content-Type", "application/json");
-      out.applied.push_back({"body.unexpected", r.body.substr(0, 60)});
-    } else {
-      whole = true;
+    int roll = static_cast<int>(below(static_cast<std::size_t>(total)));
+    std::size_t at = 0;
+    while (roll >= table[at].weight) roll -= table[at++].weight;
+    chosen.push_back(table[at].what);
+  }
+  // Framing last, so that it frames the body as finally sent; whole-request bytes after all.
+  std::stable_partition(chosen.begin(), chosen.end(),
+                        [](op o) { return o != length && o != coding && o != wire; });
+  bool whole = false;
+  for (op o : chosen) {
+    switch (o) {
+      case json:
+        json_body(r, out);
+        break;
+      case bytes:
+        body_bytes(r, out);
+        break;
+      case type:
+        content_type(r, out);
+        break;
+      case length:
+        content_length(r, out);
+        break;
+      case coding:
+        transfer_encoding(r, out);
+        break;
+      case value:
+        header_value(r, out, inputs);
+        break;
+      case shape:
+        header_shape(r, out);
+        break;
+      case auth:
+        authorization(r, out, inputs);
+        break;
+      case line:
+        request_line(r, out);
+        break;
+      case path:
+        path_segment(r, out);
+        break;
+      case query:
+        query_param(r, out);
+        break;
+      case extra:  // a body where none is expected
+        r.body = "{\"unexpected\":" + hostile_json_value() + "}";
+        set_header(r.headers, "Content-Type", "application/json");
+        out.applied.push_back({"body.unexpected", r.body.substr(0, 60)});
+        break;
+      case wire:
+        whole = true;
+        break;
     }
   }
   out.bytes = r.bytes();
   if (whole) whole_bytes(out.bytes, out);
+  out.head = out.bytes.rfind("HEAD ", 0) == 0;  // as finally sent, whatever changed it
   return out;
 }
 

@@ -84,6 +84,8 @@ class hostile_mutator {
   std::string hostile_json_string();  // the inside of a JSON string literal
   std::string hostile_json_value();   // any JSON text (or almost-JSON)
   std::string chunked(std::string_view body);
+  // base64url JSON (a cursor, a JWT part) with one member made hostile; `what` says how.
+  std::string mutate_encoded_json(std::string_view encoded, std::string& what);
 
   std::mt19937_64 rng_;
 };

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 
@@ -164,6 +165,15 @@ raw_outcome raw_exchange(int port, std::string_view bytes, std::chrono::millisec
         write_open = false;  // the server stopped reading (it refused the request): read on
       }
     }
+  }
+  if (result.closed && head && result.responses.size() == 1 && !buffer.empty() &&
+      buffer.rfind("HTTP/", 0) != 0 &&
+      buffer.size() ==
+          std::strtoul(result.responses[0].header("content-length").c_str(), nullptr, 10)) {
+    // A request that looked like HEAD but was refused as malformed: the server could not know
+    // it was HEAD, sent the problem's body and closed. That body belongs to the answer.
+    result.responses[0].body = std::move(buffer);
+    buffer.clear();
   }
   if (result.closed) take_responses(true);
   result.elapsed = since(start);
