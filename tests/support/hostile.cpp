@@ -251,13 +251,26 @@ void hostile_mutator::json_body(wire_request& r, mutated_request& out) {
   }
   std::vector<std::pair<json::value*, std::string>> nodes;
   collect(root, "", nodes);
-  // Text members are where DTOs read what clients say, so they are picked most often.
-  std::vector<std::pair<json::value*, std::string>> strings;
+  // Weights: hostile text 25, long strings 15, wrong types 12, then the shapes.
+  static const std::vector<int> weights = {25, 15, 12, 10, 8, 8, 8, 7, 7};
+  std::size_t op = 0;
+  for (std::size_t roll = below(100); roll >= static_cast<std::size_t>(weights[op]); ++op) {
+    roll -= static_cast<std::size_t>(weights[op]);
+  }
+  // Each change is aimed mostly at the nodes it means most for: text members (where DTOs read
+  // what clients say) for text, arrays for element counts, objects for keys.
+  auto fits = [op](const json::value& v) {
+    if (op <= 1) return v.is_string();
+    if (op == 3) return v.is_array();
+    if (op >= 5 && op <= 7) return v.is_object();
+    return true;
+  };
+  std::vector<std::pair<json::value*, std::string>> aimed;
   for (const auto& n : nodes) {
-    if (n.first->is_string()) strings.push_back(n);
+    if (fits(*n.first)) aimed.push_back(n);
   }
   auto [node, where] =
-      !strings.empty() && chance(0.6) ? strings[below(strings.size())] : nodes[below(nodes.size())];
+      !aimed.empty() && chance(0.8) ? aimed[below(aimed.size())] : nodes[below(nodes.size())];
   const std::string original = json::serialize(*node);
 
   auto replace_with = [&](std::string_view kind, const std::string& raw, std::string detail) {
@@ -266,12 +279,6 @@ void hostile_mutator::json_body(wire_request& r, mutated_request& out) {
     out.applied.push_back({std::string(kind), where + ": " + std::move(detail)});
   };
 
-  // Weights: hostile text 25, long strings 15, wrong types 12, then the shapes.
-  static const std::vector<int> weights = {25, 15, 12, 10, 8, 8, 8, 7, 7};
-  std::size_t op = 0;
-  for (std::size_t roll = below(100); roll >= static_cast<std::size_t>(weights[op]); ++op) {
-    roll -= static_cast<std::size_t>(weights[op]);
-  }
   switch (op) {
     case 0: {  // hostile text inside a string
       std::string inner = hostile_json_string();
@@ -522,6 +529,7 @@ void hostile_mutator::content_type(wire_request& r, mutated_request& out) {
 }
 
 void hostile_mutator::content_length(wire_request& r, mutated_request& out) {
+  out.answer_expected = false;
   std::size_t n = r.body.size();
   r.add_length = false;
   remove_header(r.headers, "Content-Length");
@@ -554,6 +562,7 @@ void hostile_mutator::content_length(wire_request& r, mutated_request& out) {
 }
 
 void hostile_mutator::transfer_encoding(wire_request& r, mutated_request& out) {
+  out.answer_expected = false;
   struct shape {
     std::string value;
     bool encode;  // send the body chunked
@@ -1046,6 +1055,7 @@ void hostile_mutator::query_param(wire_request& r, mutated_request& out) {
 // ---- whole request bytes ------------------------------------------------------------------
 
 void hostile_mutator::whole_bytes(std::string& bytes, mutated_request& out) {
+  out.answer_expected = false;
   out.single_response = false;
   switch (below(4)) {
     case 0: {

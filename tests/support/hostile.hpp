@@ -39,6 +39,10 @@ struct mutated_request {
   // part of it a second request (request smuggling); false where a mutation may legitimately
   // split the bytes in two (a short Content-Length, CR/LF anywhere in the head).
   bool single_response = true;
+  // False once a mutation may leave the request unfinished (a Content-Length longer than the
+  // body, a chunked body without its last chunk, bytes cut): the server may then wait for the
+  // rest, see EOF and close without answering. Otherwise every request must get an answer.
+  bool answer_expected = true;
 };
 
 // What the mutator may use beside the request itself.
