@@ -412,8 +412,27 @@ std::vector<std::pair<std::string, std::string>> judge(const raw_outcome& o,
     out.emplace_back("extra_response",
                      std::to_string(o.responses.size()) + " responses to one request:" + statuses);
   }
+  if (!m.pipelined_id.empty() && !o.responses.empty()) {
+    bool closing = false;
+    for (const auto& r : o.responses) closing = closing || r.header("connection") == "close";
+    const http_response& last = o.responses.back();
+    if (!closing && last.header("x-request-id") != m.pipelined_id) {
+      out.emplace_back("pipeline_lost",
+                       "the connection stayed open but the /health request behind it got no "
+                       "answer; last answer " +
+                           std::to_string(last.status) + " " + last.header("x-request-id"));
+    }
+  }
   for (std::size_t i = 0; i < o.responses.size(); ++i) {
     const http_response& r = o.responses[i];
+    // Every answer carries its request id and the security headers (DESIGN.md step 4).
+    if (!r.has_header("x-request-id") || r.header("x-content-type-options") != "nosniff") {
+      out.emplace_back("missing_headers", std::to_string(r.status) + " without X-Request-Id " +
+                                              "or X-Content-Type-Options");
+    }
+    if (r.status == 405 && !r.has_header("allow")) {
+      out.emplace_back("missing_headers", "405 without Allow");
+    }
     bool head = m.head && i == 0;
     std::string code;
     json::object problem;
@@ -428,7 +447,9 @@ std::vector<std::pair<std::string, std::string>> judge(const raw_outcome& o,
         }
         is_problem = problem.contains("status") && problem.at("status").is_int64() &&
                      problem.at("status").as_int64() == r.status && !code.empty() &&
-                     problem.contains("title") && problem.contains("type");
+                     problem.contains("title") && problem.contains("type") &&
+                     problem.contains("request_id") && problem.at("request_id").is_string() &&
+                     problem.at("request_id").as_string() == r.header("x-request-id");
       }
     }
     std::string summary = std::to_string(r.status) + (code.empty() ? "" : " " + code) + " " +
@@ -449,8 +470,9 @@ std::vector<std::pair<std::string, std::string>> judge(const raw_outcome& o,
                                           std::to_string(m.bytes.size()) +
                                           "-byte request: " + summary.substr(0, 200));
       }
-      if (r.status == 503 && code == "busy" && !r.has_header("retry-after")) {
-        out.emplace_back("busy_without_retry_after", summary);
+      if ((r.status == 429 || (r.status == 503 && code == "busy")) &&
+          !r.has_header("retry-after")) {
+        out.emplace_back("no_retry_after", summary);
       }
     }
   }
@@ -470,7 +492,8 @@ std::size_t proc_kib(int pid, const std::string& field) {
   return 0;
 }
 
-// Polls /health on one keep-alive connection until stopped, recording each latency.
+// Polls /health until stopped, each time on a new connection, so that the probes land on
+// every event loop (the kernel spreads connections) and a stalled loop shows.
 class health_probe {
  public:
   explicit health_probe(int port) : port_(port), thread_([this] { run(); }) {}
@@ -493,22 +516,21 @@ class health_probe {
 
  private:
   void run() {
-    std::unique_ptr<http_client> client;
     while (!stop_) {
       auto started = steady::now();
+      std::string failed;
       try {
-        if (!client) client = std::make_unique<http_client>(port_, 5s);
-        auto r = client->get("/health");
-        double ms = std::chrono::duration<double, std::milli>(steady::now() - started).count();
-        std::lock_guard lock(mutex_);
-        latencies_.push_back(ms);
-        if (r.status != 200) fail("status " + std::to_string(r.status));
+        http_client client(port_, 5s);
+        auto r = client.get("/health");
+        if (r.status != 200) failed = "status " + std::to_string(r.status);
       } catch (const std::exception& e) {
-        client.reset();
-        double ms = std::chrono::duration<double, std::milli>(steady::now() - started).count();
+        failed = e.what();
+      }
+      double ms = std::chrono::duration<double, std::milli>(steady::now() - started).count();
+      {
         std::lock_guard lock(mutex_);
         latencies_.push_back(ms);
-        fail(e.what());
+        if (!failed.empty()) fail(failed);
       }
       std::this_thread::sleep_for(25ms);
     }

@@ -700,7 +700,7 @@ void hostile_mutator::header_value(wire_request& r, mutated_request& out,
 }
 
 void hostile_mutator::header_shape(wire_request& r, mutated_request& out) {
-  switch (below(6)) {
+  switch (below(7)) {
     case 0: {  // many headers
       static const std::vector<std::size_t> counts = {100, 500, 1000, 3000};
       std::size_t n = pick(counts);
@@ -763,6 +763,21 @@ void hostile_mutator::header_shape(wire_request& r, mutated_request& out) {
       std::string e = pick(expects);
       r.headers.emplace_back("Expect", e);
       out.applied.push_back({"header.expect", e});
+      break;
+    }
+    case 6: {  // a CORS preflight, from an allowed origin or not, asking for odd things
+      static const std::vector<std::string> methods = {"GET", "POST", "DELETE",    "FOO",
+                                                       "",    "get",  "GET, POST", "\xff"};
+      static const std::vector<std::string> asked = {"Content-Type", "Authorization, X-Evil", "",
+                                                     "\xc0\x80", "*"};
+      r.method = "OPTIONS";
+      std::string origin = chance(0.5) ? "http://127.0.0.1:3000" : "http://evil.example";
+      std::string method = pick(methods);
+      std::string headers = pick(asked);
+      set_header(r.headers, "Origin", origin);
+      r.headers.emplace_back("Access-Control-Request-Method", method);
+      r.headers.emplace_back("Access-Control-Request-Headers", headers);
+      out.applied.push_back({"header.preflight", origin + " asks " + method + " / " + headers});
       break;
     }
     case 4: {  // Connection and Upgrade
@@ -1181,6 +1196,13 @@ mutated_request hostile_mutator::mutate(const wire_request& base, const mutation
   out.bytes = r.bytes();
   if (whole) whole_bytes(out.bytes, out);
   out.head = out.bytes.rfind("HEAD ", 0) == 0;  // as finally sent, whatever changed it
+  if (out.answer_expected && chance(0.2)) {
+    // A valid request right behind it on the same connection: unless the server closes after
+    // the first answer, the last answer must be this one's (else it lost or misread it).
+    out.pipelined_id = "sweep-pipelined-" + std::to_string(rng_() % 1000000000);
+    out.bytes +=
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: " + out.pipelined_id + "\r\n\r\n";
+  }
   return out;
 }
 

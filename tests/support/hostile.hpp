@@ -43,6 +43,8 @@ struct mutated_request {
   // body, a chunked body without its last chunk, bytes cut): the server may then wait for the
   // rest, see EOF and close without answering. Otherwise every request must get an answer.
   bool answer_expected = true;
+  // When not empty, a GET /health with this X-Request-Id follows the request on the wire.
+  std::string pipelined_id;
 };
 
 // What the mutator may use beside the request itself.

@@ -128,7 +128,9 @@ raw_outcome raw_exchange(int port, std::string_view bytes, std::chrono::millisec
   auto take_responses = [&](bool at_eof) {
     for (;;) {
       http_response r;
-      auto state = parse_one(buffer, head, at_eof, r, result.garbled);
+      // Only the first answer is HEAD's: what follows answers requests pipelined behind it.
+      bool bodiless = head && result.responses.empty();
+      auto state = parse_one(buffer, bodiless, at_eof, r, result.garbled);
       if (state != parse_state::done) return;
       if (r.status >= 100 && r.status < 200) continue;  // 100 Continue and friends
       if (result.responses.empty()) result.first_answer = since(start);

@@ -21,7 +21,7 @@ struct raw_outcome {
 
 // Connects to 127.0.0.1:port, writes `bytes`, half-closes (so a request cut short ends with
 // EOF instead of waiting for more), and reads responses until the server closes or `timeout`
-// passes. `head`: the responses answer HEAD requests, so they carry no body.
+// passes. `head`: the first request is HEAD, so its answer carries no body.
 raw_outcome raw_exchange(int port, std::string_view bytes, std::chrono::milliseconds timeout,
                          bool head = false);
 
