@@ -2,6 +2,14 @@
 // bytes, lengths, encodings, JSON shape, headers, framing, path and query, for a bounded time.
 // keel-api must answer each with a typed problem and quickly, keep /health fast, its memory
 // bounded and its log lines JSON, and stay up. Seeded: KEEL_SWEEP_SEED repeats a run.
+//
+// Longer or different runs, through the environment (defaults in sweep_settings):
+//   KEEL_SWEEP_SEED, KEEL_SWEEP_SECONDS (20), KEEL_SWEEP_REQUESTS (20000), KEEL_SWEEP_CLIENTS (2),
+//   KEEL_SWEEP_SLOW_MS (2000, per request), KEEL_SWEEP_HEALTH_P99_MS (200),
+//   KEEL_SWEEP_HEALTH_MAX_MS (1000), KEEL_SWEEP_RSS_MB (200), KEEL_SWEEP_RATE_LIMITS (false),
+//   KEEL_SWEEP_OUT (where the report and each finding's exact request are written; by default
+//   /tmp/keel-sweep-<seed> when something was found). A finding's .http file is the request's
+//   bytes: `nc 127.0.0.1 PORT < finding-1.http` sends it again.
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
@@ -48,6 +56,10 @@ struct sweep_settings {
   std::chrono::milliseconds health_max{env_number("KEEL_SWEEP_HEALTH_MAX_MS", 1000)};
   std::size_t rss_limit_mb = env_number("KEEL_SWEEP_RSS_MB", 200);
   std::string out_dir = std::getenv("KEEL_SWEEP_OUT") ? std::getenv("KEEL_SWEEP_OUT") : "";
+  // Off by default, so that refusals do not hide the routes behind them; "true" sweeps the
+  // limiter and the lockout too.
+  std::string rate_limits =
+      std::getenv("KEEL_SWEEP_RATE_LIMITS") ? std::getenv("KEEL_SWEEP_RATE_LIMITS") : "false";
 };
 
 constexpr const char* allowed_origin = "http://127.0.0.1:3000";
@@ -654,7 +666,7 @@ TEST_CASE("hostile sweep: mutated requests of every route get fast typed answers
       static_cast<unsigned long long>(s.seed), static_cast<unsigned long long>(s.seed),
       static_cast<long long>(s.duration.count()), s.max_requests, s.clients);
   std::fflush(stdout);
-  api_server api(env_vars{{"RATE_LIMITS", "false"},
+  api_server api(env_vars{{"RATE_LIMITS", s.rate_limits},
                           {"CORS_ORIGINS", allowed_origin},
                           {"HTTP_HEADER_TIMEOUT", "5s"},
                           {"HTTP_BODY_TIMEOUT", "5s"}});
