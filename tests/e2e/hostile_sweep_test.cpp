@@ -132,10 +132,9 @@ class sweep_world {
   }
 
   const std::vector<route_spec>& routes() const { return routes_; }
-  const json::value& document() const { return document_; }
 
   // Checks each account still works and signs it in again (or replaces it) when not; run
-  // every second or so, as mutated requests log out, change passwords and spend tokens.
+  // several times a second, as mutated requests log out, end sessions and spend tokens.
   void keep_signed_in() {
     for (auto* who : {&user_, &admin_, &spare_}) {
       identity copy;
@@ -677,15 +676,20 @@ TEST_CASE("hostile sweep: mutated requests of every route get fast typed answers
   sweep_world world(api, s.seed);
   const int pid = api.proc().pid();
 
-  // The unmutated request of every route first: the sweep starts from valid requests.
+  // The unmutated request of every route first: the sweep starts from valid requests, and
+  // they are held to the same rules.
+  sweep_record record;
   std::ostringstream baseline;
   {
     std::mt19937_64 rng(s.seed);
     for (const auto& r : world.routes()) {
       world.keep_signed_in();  // the previous route may have ended a session or deleted a job
       mutation_inputs inputs;
-      wire_request w = world.base(r, rng, inputs);
-      auto o = raw_exchange(api.port(), w.bytes(), 10s, w.method == "HEAD");
+      mutated_request valid;
+      valid.bytes = world.base(r, rng, inputs).bytes();
+      valid.applied.push_back({"baseline", "the valid request, before the sweep"});
+      auto o = raw_exchange(api.port(), valid.bytes, 10s);
+      record.add(route_name(r), valid, o, judge(o, valid, s));
       baseline << "  " << route_name(r) << ": "
                << (o.responses.empty() ? "no answer" : std::to_string(o.responses[0].status))
                << "\n";
@@ -694,7 +698,6 @@ TEST_CASE("hostile sweep: mutated requests of every route get fast typed answers
   }
   const std::size_t rss_before = proc_kib(pid, "VmRSS");
 
-  sweep_record record;
   health_probe probe(api.port());
   std::atomic<bool> done{false};
   std::atomic<std::size_t> sent{0};
