@@ -837,11 +837,11 @@ TEST_CASE("hostile sweep: mutated requests of every route get fast typed answers
   CHECK(alive);
   CHECK(health_after.status == 200);
   CHECK(record.requests() > 0);
-  CHECK(findings.empty());
+  CHECK(findings.size() == 0u);
   CHECK(probe.failures() == 0);
   CHECK(p99 < static_cast<double>(s.health_p99.count()));
   CHECK(worst < static_cast<double>(s.health_max.count()));
   CHECK(rss_after / 1024 < s.rss_limit_mb);
-  CHECK(bad_lines.empty());
-  CHECK(leaked.empty());
+  CHECK(bad_lines.size() == 0u);
+  CHECK(leaked.size() == 0u);
 }
