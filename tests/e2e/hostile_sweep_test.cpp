@@ -29,6 +29,7 @@
 #include "../support/hostile.hpp"
 #include "../support/raw_http.hpp"
 #include "../support/schema_example.hpp"
+#include "auth_stack.hpp"
 
 using namespace keel::test;
 using namespace std::chrono_literals;
@@ -128,6 +129,7 @@ class sweep_world {
     admin_ = sign_up(true);
     spare_ = sign_up(false);
     victim_id_ = sign_up(false).user_id;
+    seed_link_tokens();
     discover();
   }
 
@@ -229,6 +231,12 @@ class sweep_world {
       return json::value(who.password);  // a change to the same password keeps it working
     }
     if (property == "refresh_token") return json::value(who.refresh);
+    if (property == "token") {
+      // A link token that works (once), so the sweep gets past the token check.
+      bool reset = route.find("/password/reset") != std::string::npos;
+      int n = (reset ? ++resets_ : ++verifications_) % link_tokens;
+      return json::value((reset ? "sweep-reset-" : "sweep-verify-") + std::to_string(n));
+    }
     if (property == "name") return json::value("Sweep Tester");
     if (property == "role") return json::value("user");
     if (property == "disabled") return json::value(false);
@@ -340,6 +348,24 @@ class sweep_world {
     secrets_.insert(who.refresh);
   }
 
+  // The emailed links' tokens are stored only as SHA-256, so the sweep writes its own: tokens
+  // "sweep-verify-N" (the user's address) and "sweep-reset-N" (the victim's password).
+  static constexpr int link_tokens = 5000;
+  void seed_link_tokens() {
+    secrets_.insert("sweep-verify-");  // no link token may reach the log either
+    secrets_.insert("sweep-reset-");
+    sql_client sql(api_.database_url());
+    for (auto [purpose, prefix, user] :
+         {std::tuple{"verify_email", "sweep-verify-", user_.user_id},
+          std::tuple{"reset_password", "sweep-reset-", victim_id_}}) {
+      sql.scalar(
+          std::string("INSERT INTO auth_tokens (token_hash, user_id, purpose, expires_at) ") +
+          "SELECT encode(sha256(convert_to('" + prefix + "' || n, 'UTF8')), 'hex'), '" + user +
+          "', '" + purpose + "', now() + interval '1 hour' " + "FROM generate_series(0, " +
+          std::to_string(link_tokens - 1) + ") AS n");
+    }
+  }
+
   // A template slug, a job id and a next page's cursor of every list route.
   void discover() {
     auto templates = api_.get("/api/v1/templates?limit=1");
@@ -379,6 +405,8 @@ class sweep_world {
   std::map<std::string, std::string> cursors_;
   std::set<std::string> secrets_;
   std::atomic<int> serial_{0};
+  std::atomic<int> resets_{0};
+  std::atomic<int> verifications_{0};
   std::atomic<int> renewals_{0};
 };
 
