@@ -292,6 +292,15 @@ class sweep_world {
         value = victim_id_;
       } else {
         json::value v = examples.example(param.at("schema"));
+        if (v.is_array()) {
+          // A repeatable parameter (OpenAPI's default form for a query array): name=a&name=b.
+          for (const auto& item : v.as_array()) {
+            std::string text =
+                item.is_string() ? std::string(item.as_string()) : json::serialize(item);
+            out += (out.empty() ? "" : "&") + name + "=" + percent_encode(text);
+          }
+          continue;
+        }
         value = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
       }
       out += (out.empty() ? "" : "&") + name + "=" + percent_encode(value);

@@ -984,8 +984,8 @@ void hostile_mutator::query_param(wire_request& r, mutated_request& out) {
     params.emplace_back(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
     at = amp + 1;
   }
-  static const std::vector<std::string> names = {"limit", "cursor", "category", "state",
-                                                 "queue", "kind",   "action",   "user_id"};
+  static const std::vector<std::string> names = {"limit", "cursor", "category", "state", "queue",
+                                                 "kind",  "action", "user_id",  "size",  "section"};
   if (params.empty() || chance(0.2)) params.emplace_back(pick(names), "1");
   auto& [name, value] = params[below(params.size())];
   static const std::vector<std::string> values = {"%00",
