@@ -28,4 +28,7 @@ void add_ops_kinds(jobs::registry& kinds);
 void add_mail_kinds(jobs::registry& kinds, db::pool& db,
                     std::shared_ptr<mail::transport> transport);
 
+// auth.password_reset: mails a reset link when the address has an account (forgot password).
+void add_auth_kinds(jobs::registry& kinds, db::pool& db);
+
 }  // namespace keel::worker

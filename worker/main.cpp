@@ -9,6 +9,6 @@ int main(int argc, char** argv) {
       {"keel-worker", "Runs jobs from the PostgreSQL job table until SIGTERM.", "[--help]"}, argc,
       argv);
   keel::worker::app app(std::move(cfg));
-  keel::worker::add_kinds(app);  // jobs.noop email.send
+  keel::worker::add_kinds(app);  // jobs.noop email.send auth.password_reset
   return app.run();
 }
