@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "api/routes/auth_web.hpp"
+#include "api/settings.hpp"
 #include "core/auth/admin.hpp"
 #include "core/auth/limits.hpp"
 #include "core/auth/service.hpp"
@@ -14,13 +15,15 @@
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
 #include "core/runtime/app_context.hpp"
-#include "core/runtime/config.hpp"
+#include "core/storage/bucket.hpp"
+#include "core/storage/s3_client.hpp"
+#include "core/uploads/service.hpp"
 
 namespace keel::api {
 
 class app : public runtime::app_context {
  public:
-  explicit app(runtime::config cfg);
+  explicit app(settings cfg);
   ~app();
 
   // Serves until SIGTERM/SIGINT, then drains; the process's exit status.
@@ -29,7 +32,7 @@ class app : public runtime::app_context {
   // Ready means the database (and Redis, when configured) answers and no shutdown has begun.
   bool shutting_down() const { return shutting_down_; }
 
-  runtime::config cfg;
+  settings cfg;
   std::unique_ptr<redis::client> redis;  // only when REDIS_URL is set
   // Rate limits for routes: shared through Redis when it is configured, in-process otherwise.
   std::unique_ptr<ratelimit::limiter> limiter;
@@ -41,6 +44,10 @@ class app : public runtime::app_context {
   auth_web auth_cookies;  // how tokens reach browsers (api/routes/auth_web.hpp)
   auth::admin users;
   jobs::service jobs;
+  // Storage, only when S3_BUCKET is set: the bucket's addresses and keel's own requests to it.
+  std::unique_ptr<storage::bucket> bucket;
+  std::unique_ptr<storage::s3_client> s3;
+  uploads::service uploads;
 
   http::router router;
 

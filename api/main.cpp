@@ -5,15 +5,15 @@
 #include "core/runtime/program.hpp"
 
 int main(int argc, char** argv) {
-  auto cfg = keel::runtime::start_program(
-      {"keel-api", "Serves the HTTP API until SIGTERM.", "[--help]", keel::runtime::api}, argc,
-      argv);
+  auto cfg = keel::runtime::start_program<keel::api::settings>(
+      {"keel-api", "Serves the HTTP API until SIGTERM.", "[--help]"}, argc, argv);
   keel::api::app app(std::move(cfg));
   using namespace keel::api;
   add_system_routes(app);                          // /health /ready /metrics /openapi.json /docs
   add_template_routes(app.router, app.templates);  // /api/v1/templates, /api/v1/methods
   add_auth_routes(app.router, app.auth, app.auth_limits, app.auth_cookies);  // /api/v1/auth/*
   add_admin_routes(app.router, app.auth, app.auth_limits, app.users, app.jobs,
-                   app.db);  // /api/v1/admin/* (role admin)
+                   app.db);                  // /api/v1/admin/* (role admin)
+  add_uploads_routes(app.router, app.uploads);  // /api/v1/uploads
   return app.run();
 }

@@ -21,6 +21,12 @@ class s3_client;
 
 namespace keel::worker {
 
+class app;
+
+// Every kind keel-worker runs, group by group (worker/kinds.cpp is the list). keel-worker-test
+// (tests/worker/) runs the same plus its test-only kinds.
+void add_kinds(app& app);
+
 // jobs.noop: does nothing (smoke checks, benchmarks).
 void add_ops_kinds(jobs::registry& kinds);
 
@@ -28,13 +34,12 @@ void add_ops_kinds(jobs::registry& kinds);
 void add_mail_kinds(jobs::registry& kinds, db::pool& db,
                     std::shared_ptr<mail::transport> transport);
 
+// auth.password_reset: mails a reset link when the address has an account (forgot password).
+void add_auth_kinds(jobs::registry& kinds, db::pool& db);
+
 // uploads.variants (WebP variants of image uploads, made on `cpu`) and storage.delete (an
-// upload's objects); `s3` is null when S3_BUCKET is unset, and the jobs then wait.
+// upload's objects); `s3` is null when S3_BUCKET is unset, and those jobs then fail and retry.
 void add_uploads_kinds(jobs::registry& kinds, db::pool& db, storage::s3_client* s3,
                        runtime::blocking_pool& cpu);
-
-// test.record and friends, for the end-to-end tests; registered only when the environment
-// has KEEL_WORKER_TEST_KINDS=1.
-void add_test_kinds(jobs::registry& kinds, db::pool& db);
 
 }  // namespace keel::worker

@@ -19,6 +19,9 @@ class router;
 namespace keel::jobs {
 class service;
 }
+namespace keel::uploads {
+class service;
+}
 
 namespace keel::api {
 
@@ -33,5 +36,7 @@ void add_auth_routes(http::router& router, auth::service& auth, auth::limits& li
                      const auth_web& web);
 void add_admin_routes(http::router& router, auth::service& auth, auth::limits& limits,
                       auth::admin& users, jobs::service& jobs, db::pool& db);
+// /api/v1/uploads: presigned uploads to the bucket and their metadata.
+void add_uploads_routes(http::router& router, uploads::service& uploads);
 
 }  // namespace keel::api

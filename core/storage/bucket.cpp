@@ -5,7 +5,7 @@
 
 namespace keel::storage {
 
-bucket::bucket(options o)
+bucket::bucket(storage::settings o)
     : options_(std::move(o)),
       credentials_{options_.access_key_id, options_.secret_access_key, options_.region} {
   std::string_view e = options_.endpoint;

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/storage/options.hpp"
+#include "core/storage/settings.hpp"
 #include "core/storage/sigv4.hpp"
 
 namespace keel::storage {
@@ -21,9 +21,9 @@ struct presigned_upload {
 class bucket {
  public:
   // Throws std::invalid_argument naming what is wrong with the endpoint.
-  explicit bucket(options o);
+  explicit bucket(storage::settings o);
 
-  const options& settings() const { return options_; }
+  const storage::settings& config() const { return options_; }
 
   // The request to sign for `key`: host and encoded-later path, by addressing style.
   request_to_sign request_for(std::string_view method, std::string_view key) const;
@@ -39,7 +39,7 @@ class bucket {
   const credentials& signer() const { return credentials_; }
 
  private:
-  options options_;
+  storage::settings options_;
   credentials credentials_;
   std::string scheme_;  // "http" or "https"
   std::string host_;    // endpoint host[:port]

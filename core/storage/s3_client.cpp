@@ -70,7 +70,7 @@ struct s3_client::impl {
   const bucket& bucket_;
   runtime::blocking_pool pool_;
 
-  explicit impl(const bucket& b) : bucket_(b), pool_(std::max(1, b.settings().threads)) {}
+  explicit impl(const bucket& b) : bucket_(b), pool_(std::max(1, b.config().threads)) {}
 
   // One signed request, blocking: runs on pool_.
   reply perform(request_to_sign r, std::string_view body) const {
@@ -109,7 +109,7 @@ struct s3_client::impl {
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &out.headers);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(bucket_.settings().request_timeout.count()));
+                     static_cast<long>(bucket_.config().request_timeout.count()));
     if (r.method == "HEAD") {
       curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (r.method == "PUT") {
@@ -201,7 +201,7 @@ async<void> s3_client::remove(const std::string& key) {
 async<void> s3_client::copy(const std::string& from_key, const std::string& to_key) {
   auto r = impl_->bucket_.request_for("PUT", to_key);
   r.headers = {{"x-amz-copy-source",
-                uri_encode("/" + impl_->bucket_.settings().bucket + "/" + from_key, true)}};
+                uri_encode("/" + impl_->bucket_.config().bucket + "/" + from_key, true)}};
   reply out = co_await impl_->send(std::move(r));
   // CopyObject can fail after a 200 with an <Error> body.
   if (out.status != 200 || out.body.find("<Error>") != std::string::npos) {

@@ -73,7 +73,7 @@ async<void> queue_object_deletion(db::transaction& tx, const uuid& id) {
 }  // namespace
 
 service::service(db::pool& db, const storage::bucket* bucket, storage::s3_client* s3,
-                 quota limits)
+                 const settings& limits)
     : db_(db), bucket_(bucket), s3_(s3), quota_(limits) {}
 
 void service::require_storage() const {
@@ -102,7 +102,7 @@ async<created_upload> service::create(const uuid& owner, const create_body& body
 
   auto tx = co_await db_.begin();
   auto used = co_await store::usage_today(tx, owner);
-  if (used.count + 1 > quota_.daily_count || used.bytes + body.byte_length > quota_.daily_bytes) {
+  if (used.count + 1 > quota_.daily_count || used.bytes + body.byte_length > static_cast<std::int64_t>(quota_.daily_bytes)) {
     throw too_many_requests(3600, "The daily upload quota is used up.", "upload_quota_exceeded");
   }
   store::new_upload row{owner,          body.purpose,   body.content_type,

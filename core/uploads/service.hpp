@@ -8,6 +8,7 @@
 #include "core/audit/dto.hpp"
 #include "core/runtime/async.hpp"
 #include "core/uploads/dto.hpp"
+#include "core/uploads/settings.hpp"
 
 namespace keel::db {
 class pool;
@@ -20,16 +21,13 @@ class s3_client;
 
 namespace keel::uploads {
 
-struct quota {
-  std::int64_t daily_count = 100;                // uploads a user may start per day
-  std::int64_t daily_bytes = 500 * 1024 * 1024;  // bytes a user may declare per day
-};
 
 class service {
  public:
   // `bucket` and `s3` are null when storage is not configured (no S3_BUCKET): every call
   // then answers 503 storage_not_configured.
-  service(db::pool& db, const storage::bucket* bucket, storage::s3_client* s3, quota limits);
+  service(db::pool& db, const storage::bucket* bucket, storage::s3_client* s3,
+          const settings& limits);
 
   // A pending upload and the presigned PUT that sends its bytes. 422 for a type or size the
   // purpose does not take (before anything is signed), 429 past the daily quota.
@@ -52,7 +50,7 @@ class service {
   db::pool& db_;
   const storage::bucket* bucket_;
   storage::s3_client* s3_;
-  quota quota_;
+  settings quota_;
 };
 
 // Marks the owner's uploads deleted and queues the removal of their objects in `tx` (an

@@ -121,7 +121,7 @@ TEST_CASE("a presigned PUT accepts exactly the declared type and length and noth
   std::string png = "\x89PNG\r\n\x1a\n0123456789";
   temp_file file(png);
   auto up = bucket.presign_put(key, "image/png", png.size(), now_s());
-  CHECK(up.expires_at - now_s() <= bucket.settings().upload_url_ttl);
+  CHECK(up.expires_at - now_s() <= bucket.config().upload_url_ttl);
 
   SECTION("another content type is refused") {
     auto headers = up.headers;
@@ -171,7 +171,7 @@ TEST_CASE("keel's presigned URLs equal the AWS SDK presigner's for the same inpu
                         example{"GET", "https://nyc3.digitaloceanspaces.com", "nyc3",
                                 "uploads/x/ümlaut (1).pdf", false}}) {
     INFO(e.method << " " << e.endpoint);
-    storage::options o = s3_options();
+    storage::settings o = s3_options();
     o.endpoint = e.endpoint;
     o.region = e.region;
     o.force_path_style = e.path_style;

@@ -24,8 +24,8 @@ std::string s3_endpoint() {
   return "http://127.0.0.1:" + s3_env("KEEL_TEST_S3_PORT");
 }
 
-storage::options s3_options() {
-  storage::options o;
+storage::settings s3_options() {
+  storage::settings o;
   o.endpoint = s3_endpoint();
   o.region = "us-east-1";
   o.bucket = s3_env("KEEL_TEST_S3_BUCKET");

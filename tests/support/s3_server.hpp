@@ -3,12 +3,12 @@
 #pragma once
 #include <string>
 
-#include "core/storage/options.hpp"
+#include "core/storage/settings.hpp"
 
 namespace keel::test {
 
 // Options for the shared test bucket (path-style, s3rver's S3RVER/S3RVER key pair).
-storage::options s3_options();
+storage::settings s3_options();
 // "http://127.0.0.1:<port>".
 std::string s3_endpoint();
 // tests/e2e/s3 with node_modules (@aws-sdk/*, @20minutes/s3rver).

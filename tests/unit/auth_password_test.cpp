@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "core/auth/password.hpp"
+#include "core/auth/settings.hpp"
 #include "core/runtime/blocking_pool.hpp"
-#include "core/runtime/config.hpp"
 #include "core/runtime/error.hpp"
 
 using namespace keel;
@@ -134,6 +134,7 @@ TEST_CASE("when the queue is full, hashing answers 503 busy instead of waiting")
       } catch (const keel::unavailable& u) {
         CHECK(u.code() == "busy");
         CHECK(u.kind() == keel::error_kind::unavailable);
+        CHECK(u.retry_after_seconds() == 1);  // the 503 carries Retry-After: 1
         ++busy;
       } catch (...) {
         ++other;
@@ -219,7 +220,7 @@ TEST_CASE("the blocking pool hands back what the work threw") {
 }
 
 TEST_CASE("the hasher reads its cost and pool size from the configuration") {
-  runtime::config cfg;
+  keel::auth::settings cfg;
   cfg.password_hash_memory = 20;
   cfg.password_hash_ops = 3;
   cfg.password_hash_threads = 1;
