@@ -39,6 +39,8 @@ app::app(runtime::config c)
   if (!cfg.redis_url.empty())
     redis = std::make_unique<redis::client>(loops, redis::options_from(cfg));
   limiter = redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter();
+  router.guard().limiter = limiter.get();
+  router.guard().count_limits = cfg.rate_limits;
   add_pool_gauges();
 }
 
@@ -58,6 +60,12 @@ void app::add_pool_gauges() {
 }
 
 int app::run() {
+  // A route that names a limit no feature declares, or needs a caller with no authenticator
+  // wired, is a mistake in the program: refuse to start, as for a bad setting.
+  if (auto problems = router.check(); !problems.empty()) {
+    for (const auto& p : problems) log::error("a route cannot be served", {{"problem", p}});
+    return 2;
+  }
   http::server server(loops, router, server_options_of(cfg), metrics);
   try {
     server.start();

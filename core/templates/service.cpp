@@ -6,11 +6,6 @@
 #include "core/templates/store.hpp"
 
 namespace keel::templates {
-namespace {
-
-constexpr int default_page_size = 20;
-
-}  // namespace
 
 async<rule_template> service::get(std::string_view slug) {
   auto found = co_await store::find_by_slug(db_, slug);
@@ -19,19 +14,11 @@ async<rule_template> service::get(std::string_view slug) {
 }
 
 async<template_page> service::list(const list_query& query) {
-  int limit = query.limit.value_or(default_page_size);
-  std::optional<store::position> after;
-  if (query.cursor) after = dto::read_cursor<store::position>(*query.cursor);
-  // One row more than the page tells whether another page follows.
-  auto rows = co_await store::list(db_, query.category, after, limit + 1);
-  template_page page;
-  if (static_cast<int>(rows.size()) > limit) {
-    rows.resize(static_cast<std::size_t>(limit));
-    const auto& last = rows.back();
-    page.next_cursor = dto::make_cursor(store::position{last.sort_order, last.slug});
-  }
-  page.data = std::move(rows);
-  co_return page;
+  auto at = dto::read_page<store::position>(query.limit, query.cursor);
+  auto rows = co_await store::list(db_, query.category, at.after, at.fetch());
+  co_return dto::make_page(std::move(rows), at, [](const rule_template& t) {
+    return store::position{t.sort_order, t.slug};
+  });
 }
 
 validation_report service::validate(const rule_document& document) const {

@@ -26,6 +26,9 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
+// Who the admin actions below are recorded as in the audit log.
+const keel::audit::origin by_admin{};
+
 // Polls `done` every 10ms; false when it is still not true after `timeout`.
 template <class F>
 async<bool> eventually(F done, std::chrono::milliseconds timeout) {
@@ -257,7 +260,7 @@ TEST_CASE("a unique key returns the waiting job instead of adding a second one",
     CHECK(second.id == first.id);
     CHECK_FALSE(other_kind.existing);
     // Once the first is finished, the key is free again.
-    co_await jobs::service(f.pool).cancel(first.id);
+    co_await jobs::service(f.pool).cancel(first.id, by_admin);
     auto tx2 = co_await f.pool.begin();
     auto third = co_await jobs::enqueue(tx2, "test.digest", none, o);
     co_await tx2.commit();
@@ -342,7 +345,7 @@ TEST_CASE("a cancelled pending job never runs", "[jobs]") {
     jobs::enqueue_options opts7;
     opts7.delay = 300ms;
     auto id = co_await f.enqueue("test.count", none, opts7);
-    auto cancelled = co_await jobs::service(f.pool).cancel(id);
+    auto cancelled = co_await jobs::service(f.pool).cancel(id, by_admin);
     CHECK(cancelled.state == "cancelled");
     co_await sleep_for(600ms);
     CHECK((co_await f.job(id)).state == "cancelled");
@@ -366,7 +369,7 @@ TEST_CASE("a cancelled running job is told and stops at its next check", "[jobs]
     co_await sleep_for(300ms);  // the listener connects
     auto id = co_await f.enqueue("test.long");
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return started; }));
-    co_await jobs::service(f.pool).cancel(id);
+    co_await jobs::service(f.pool).cancel(id, by_admin);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }, 2s));
     CHECK((co_await f.job(id)).state == "cancelled");
   });
@@ -477,7 +480,7 @@ TEST_CASE("retry now makes a discarded job run again", "[jobs]") {
     co_await jobs::store::claim(f.pool, "default", 1, 10s, "w");
     co_await jobs::store::fail(f.pool, id, "w", "boom", 0ms, false);
     CHECK((co_await f.job(id)).state == "discarded");
-    auto again = co_await jobs::service(f.pool).retry(id);
+    auto again = co_await jobs::service(f.pool).retry(id, by_admin);
     CHECK(again.state == "available");
     CHECK(again.max_attempts == 2);
   });
@@ -572,9 +575,9 @@ TEST_CASE("a job cancelled while it waits in the buffer never starts", "[jobs]")
     auto second = co_await f.enqueue("test.long", two, o);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 1; }));
     REQUIRE(started == std::vector<std::int64_t>{1});
-    co_await jobs::service(f.pool).cancel(second);
+    co_await jobs::service(f.pool).cancel(second, by_admin);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 0; }));
-    co_await jobs::service(f.pool).cancel(first);  // its slot frees up
+    co_await jobs::service(f.pool).cancel(first, by_admin);  // its slot frees up
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }));
     co_await sleep_for(300ms);
     CHECK((co_await f.job(second)).state == "cancelled");
