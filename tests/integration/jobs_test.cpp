@@ -12,6 +12,7 @@
 #include "core/jobs/runner.hpp"
 #include "core/jobs/service.hpp"
 #include "core/jobs/store.hpp"
+#include "core/runtime/error.hpp"
 #include "core/runtime/event_loops.hpp"
 #include "tests/support/async.hpp"
 #include "tests/support/database.hpp"
@@ -610,4 +611,43 @@ TEST_CASE("completions are written in batches and every job is completed once", 
   CHECK(runs == n);
   INFO("completing statements: " << statements);
   CHECK(statements <= n / 4);
+}
+
+TEST_CASE("an admin job action writes its audit row with the change, and a refused one none",
+          "[jobs]") {
+  queue_fixture f;
+  keel::audit::origin by;
+  by.actor_id = uuid::parse("0190a5b4-6a0e-7c3f-8d2e-3f4a5b6c7d8e");
+  by.ip = "203.0.113.9";
+  by.request_id = "req-audit";
+  f.run([&]() -> async<void> {
+    auto audited = [&](const uuid& id) -> async<std::vector<std::string>> {
+      auto rows = co_await f.pool.query(R"sql(
+          SELECT action FROM audit_log
+           WHERE details->>'job_id' = $1 AND request_id = 'req-audit' AND ip = '203.0.113.9'
+             AND user_id IS NULL
+           ORDER BY created_at
+      )sql",
+                                        id.str());
+      std::vector<std::string> out;
+      for (auto r : rows) out.push_back(r.get<std::string>(0));
+      co_return out;
+    };
+    jobs::service svc(f.pool);
+    auto id = co_await f.enqueue("test.audited");
+    co_await svc.cancel(id, by);
+    CHECK((co_await audited(id)) == std::vector<std::string>{"admin.job_cancelled"});
+    // A second cancel is refused (409): no row claims it happened.
+    CHECK_THROWS_AS(co_await svc.cancel(id, by), keel::conflict);
+    co_await svc.retry(id, by);
+    CHECK_THROWS_AS(co_await svc.retry(id, by), keel::conflict);
+    co_await svc.cancel(id, by);
+    co_await svc.remove(id, by);
+    CHECK((co_await audited(id)) ==
+          std::vector<std::string>{"admin.job_cancelled", "admin.job_retried",
+                                   "admin.job_cancelled", "admin.job_deleted"});
+    // Nothing to act on: 404, and still no row.
+    CHECK_THROWS_AS(co_await svc.remove(id, by), keel::not_found);
+    CHECK((co_await audited(id)).size() == 4);
+  });
 }
