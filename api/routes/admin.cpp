@@ -1,7 +1,6 @@
 // Admin routes (role admin, 403 otherwise): jobs, the audit log, users. Each is declared
 // admin with the admin limit, so the handler only calls its service.
 #include "core/auth/admin.hpp"
-#include "api/app.hpp"
 #include "api/routes/client.hpp"
 #include "api/routes/routes.hpp"
 #include "core/audit/log.hpp"
@@ -26,63 +25,60 @@ http::endpoint_doc admin_doc(std::string summary, std::vector<int> errors = {}) 
 
 }  // namespace
 
-void add_admin_routes(app& app) {
-  auto& users = app.make<auth::admin>(app.db);
-  auto& jobs = app.make<jobs::service>(app.db);
+void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db) {
   const std::vector<int> one = {404};
   const std::vector<int> changes = {404, 409};
 
-  app.router.add(http::get("/api/v1/admin/jobs", admin_doc("List jobs"),
-                           [&](input<jobs::list_query>& in) -> async<jobs::job_page> {
-                             co_return co_await jobs.list(in.query);
-                           }));
+  router.add(http::get("/api/v1/admin/jobs", admin_doc("List jobs"),
+                       [&](input<jobs::list_query>& in) -> async<jobs::job_page> {
+                         co_return co_await jobs.list(in.query);
+                       }));
 
-  app.router.add(
+  router.add(
       http::get("/api/v1/admin/jobs/stats", admin_doc("Jobs by queue and state"),
                 [&](input<>&) -> async<jobs::job_stats> { co_return co_await jobs.stats(); }));
 
-  app.router.add(http::get("/api/v1/admin/jobs/{id}", admin_doc("One job", one),
-                           [&](input<>& in) -> async<jobs::job> {
+  router.add(http::get("/api/v1/admin/jobs/{id}", admin_doc("One job", one),
+                       [&](input<>& in) -> async<jobs::job> {
+                         auto id = in.path<uuid>("id");
+                         co_return co_await jobs.get(id);
+                       }));
+
+  router.add(http::post("/api/v1/admin/jobs/{id}/retry",
+                        admin_doc("Run a discarded, retryable or cancelled job again now", changes),
+                        [&](input<>& in) -> async<jobs::job> {
+                          auto id = in.path<uuid>("id");
+                          auto by = origin_of(in);
+                          co_return co_await jobs.retry(id, by);
+                        }));
+
+  router.add(http::post("/api/v1/admin/jobs/{id}/cancel",
+                        admin_doc("Cancel a waiting or running job", changes),
+                        [&](input<>& in) -> async<jobs::job> {
+                          auto id = in.path<uuid>("id");
+                          auto by = origin_of(in);
+                          co_return co_await jobs.cancel(id, by);
+                        }));
+
+  router.add(http::delete_("/api/v1/admin/jobs/{id}",
+                           admin_doc("Delete a job that is not running", changes),
+                           [&](input<>& in) -> async<void> {
                              auto id = in.path<uuid>("id");
-                             co_return co_await jobs.get(id);
+                             auto by = origin_of(in);
+                             co_await jobs.remove(id, by);
                            }));
 
-  app.router.add(
-      http::post("/api/v1/admin/jobs/{id}/retry",
-                 admin_doc("Run a discarded, retryable or cancelled job again now", changes),
-                 [&](input<>& in) -> async<jobs::job> {
-                   auto id = in.path<uuid>("id");
-                   auto by = origin_of(in);
-                   co_return co_await jobs.retry(id, by);
-                 }));
+  router.add(http::get("/api/v1/admin/audit", admin_doc("The audit log, newest first"),
+                       [&](input<audit::list_query>& in) -> async<audit::entry_page> {
+                         co_return co_await audit::list(db, in.query);
+                       }));
 
-  app.router.add(http::post("/api/v1/admin/jobs/{id}/cancel",
-                            admin_doc("Cancel a waiting or running job", changes),
-                            [&](input<>& in) -> async<jobs::job> {
-                              auto id = in.path<uuid>("id");
-                              auto by = origin_of(in);
-                              co_return co_await jobs.cancel(id, by);
-                            }));
+  router.add(http::get("/api/v1/admin/users", admin_doc("List users"),
+                       [&](input<auth::user_list_query>& in) -> async<auth::admin_user_page> {
+                         co_return co_await users.list_users(in.query);
+                       }));
 
-  app.router.add(http::delete_("/api/v1/admin/jobs/{id}",
-                               admin_doc("Delete a job that is not running", changes),
-                               [&](input<>& in) -> async<void> {
-                                 auto id = in.path<uuid>("id");
-                                 auto by = origin_of(in);
-                                 co_await jobs.remove(id, by);
-                               }));
-
-  app.router.add(http::get("/api/v1/admin/audit", admin_doc("The audit log, newest first"),
-                           [&](input<audit::list_query>& in) -> async<audit::entry_page> {
-                             co_return co_await audit::list(app.db, in.query);
-                           }));
-
-  app.router.add(http::get("/api/v1/admin/users", admin_doc("List users"),
-                           [&](input<auth::user_list_query>& in) -> async<auth::admin_user_page> {
-                             co_return co_await users.list_users(in.query);
-                           }));
-
-  app.router.add(
+  router.add(
       http::patch("/api/v1/admin/users/{id}",
                   admin_doc("Change a user's role, or disable them (ends their sessions)", changes),
                   [&](input<no_query, auth::user_patch>& in) -> async<auth::admin_user> {

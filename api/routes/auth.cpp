@@ -1,10 +1,8 @@
 // Auth routes: path, method, who may call, rate limits, DTOs and the service call. Cookies for
 // browsers are auth_web's business; every decision is the service's.
-#include "api/app.hpp"
 #include "api/routes/auth_web.hpp"
 #include "api/routes/client.hpp"
 #include "api/routes/routes.hpp"
-#include "core/auth/limits.hpp"
 #include "core/auth/service.hpp"
 #include "core/http/endpoint.hpp"
 
@@ -19,41 +17,20 @@ using http::per_ip;
 using http::per_user;
 using http::reply;
 
-namespace {
-
-// auth's sessions as the router's authenticator: routes declared user or admin get their
-// caller from here.
-class session_authenticator final : public http::authenticator {
- public:
-  explicit session_authenticator(auth::service& svc) : svc_(svc) {}
-  async<principal> authenticate(std::string_view authorization) override {
-    return svc_.authenticate(authorization);
-  }
-
- private:
-  auth::service& svc_;
-};
-
-}  // namespace
-
-void add_auth_routes(app& app) {
-  auto& svc = app.make<auth::service>(app.db, app.cfg);
-  auto& web = app.make<auth_web>(app.cfg);
-  app.router.guard().authenticate = &app.make<session_authenticator>(svc);
-  app.router.guard().add_limits(auth::rate_limits());
+void add_auth_routes(http::router& router, auth::service& svc, const auth_web& web) {
   auto* email = &auth::normalize_email;
 
-  app.router.add(http::get("/.well-known/jwks.json",
-                           {.summary = "Public keys that verify access tokens", .tag = "auth"},
-                           [&svc](input<>&) -> async<http::response> {
-                             auto res = http::response::text(svc.jwks_json(), "application/json");
-                             // Keys change only with a deploy; verifiers may cache them for a
-                             // while.
-                             res.with_header("Cache-Control", "public, max-age=300");
-                             co_return res;
-                           }));
+  router.add(http::get("/.well-known/jwks.json",
+                       {.summary = "Public keys that verify access tokens", .tag = "auth"},
+                       [&svc](input<>&) -> async<http::response> {
+                         auto res = http::response::text(svc.jwks_json(), "application/json");
+                         // Keys change only with a deploy; verifiers may cache them for a
+                         // while.
+                         res.with_header("Cache-Control", "public, max-age=300");
+                         co_return res;
+                       }));
 
-  app.router.add(
+  router.add(
       http::post("/api/v1/auth/register",
                  {.summary = "Create an account",
                   .tag = "auth",
@@ -66,19 +43,18 @@ void add_auth_routes(app& app) {
                    co_return web.deliver(in.raw, std::move(tokens), 201);
                  }));
 
-  app.router.add(
-      http::post("/api/v1/auth/login",
-                 {.summary = "Sign in with email and password",
-                  .tag = "auth",
-                  .errors = {401, 403},
-                  .limits = {per_ip("login_ip"), per_body("login_email", "email", email)}},
-                 [&](input<no_query, auth::login_body>& in) -> async<reply<token_response>> {
-                   auto from = origin_of(in);
-                   auto tokens = co_await svc.login(in.body, from);
-                   co_return web.deliver(in.raw, std::move(tokens), 200);
-                 }));
+  router.add(http::post("/api/v1/auth/login",
+                        {.summary = "Sign in with email and password",
+                         .tag = "auth",
+                         .errors = {401, 403},
+                         .limits = {per_ip("login_ip"), per_body("login_email", "email", email)}},
+                        [&](input<no_query, auth::login_body>& in) -> async<reply<token_response>> {
+                          auto from = origin_of(in);
+                          auto tokens = co_await svc.login(in.body, from);
+                          co_return web.deliver(in.raw, std::move(tokens), 200);
+                        }));
 
-  app.router.add(http::post(
+  router.add(http::post(
       "/api/v1/auth/refresh",
       {.summary = "Trade a refresh token (body or cookie) for a new pair",
        .tag = "auth",
@@ -92,37 +68,35 @@ void add_auth_routes(app& app) {
         co_return web.deliver(in.raw, std::move(tokens), 200);
       }));
 
-  app.router.add(
-      http::post("/api/v1/auth/logout",
-                 {.summary = "End the current session",
-                  .tag = "auth",
-                  .errors = {403},
-                  .access = access::user_if_sent,
-                  .limits = {per_ip("logout_ip")}},
-                 [&](input<no_query, std::optional<auth::refresh_body>>& in) -> async<void> {
-                   if (in.caller) {
-                     auto from = origin_of(in);
-                     co_await svc.logout(*in.caller, from);
-                   } else {
-                     // An expired access token is no reason to stay signed in: the refresh token
-                     // works.
-                     auto token = web.refresh_token(in.raw, in.body);
-                     if (!token) throw unauthorized("Send an access or a refresh token.");
-                     auto from = origin_of(in);
-                     co_await svc.logout_by_refresh(*token, from);
-                   }
-                   web.forget(in.raw);
-                 }));
+  router.add(http::post("/api/v1/auth/logout",
+                        {.summary = "End the current session",
+                         .tag = "auth",
+                         .errors = {403},
+                         .access = access::user_if_sent,
+                         .limits = {per_ip("logout_ip")}},
+                        [&](input<no_query, std::optional<auth::refresh_body>>& in) -> async<void> {
+                          if (in.caller) {
+                            auto from = origin_of(in);
+                            co_await svc.logout(*in.caller, from);
+                          } else {
+                            // An expired access token is no reason to stay signed in: the refresh
+                            // token works.
+                            auto token = web.refresh_token(in.raw, in.body);
+                            if (!token) throw unauthorized("Send an access or a refresh token.");
+                            auto from = origin_of(in);
+                            co_await svc.logout_by_refresh(*token, from);
+                          }
+                          web.forget(in.raw);
+                        }));
 
-  app.router.add(
-      http::get("/api/v1/auth/me",
-                {.summary = "The signed-in user",
-                 .tag = "auth",
-                 .access = access::user,
-                 .limits = {per_ip("me_ip")}},
-                [&](input<>& in) -> async<auth::user_view> { co_return svc.me(in.who()); }));
+  router.add(http::get("/api/v1/auth/me",
+                       {.summary = "The signed-in user",
+                        .tag = "auth",
+                        .access = access::user,
+                        .limits = {per_ip("me_ip")}},
+                       [&](input<>& in) -> async<auth::user_view> { co_return svc.me(in.who()); }));
 
-  app.router.add(http::post(
+  router.add(http::post(
       "/api/v1/auth/otp/request",
       {.summary = "Email a 6-digit sign-in code",
        .tag = "auth",
@@ -133,7 +107,7 @@ void add_auth_routes(app& app) {
         co_await svc.request_otp(in.body, from);
       }));
 
-  app.router.add(http::post(
+  router.add(http::post(
       "/api/v1/auth/otp/verify",
       {.summary = "Sign in with an emailed code",
        .tag = "auth",
@@ -145,27 +119,27 @@ void add_auth_routes(app& app) {
         co_return web.deliver(in.raw, std::move(tokens), 200);
       }));
 
-  app.router.add(http::post("/api/v1/auth/email/verify",
-                            {.summary = "Confirm an email address with the emailed token",
-                             .tag = "auth",
-                             .limits = {per_ip("email_verify_ip")}},
-                            [&](input<no_query, auth::token_body>& in) -> async<auth::user_view> {
-                              auto from = origin_of(in);
-                              co_return co_await svc.verify_email(in.body, from);
-                            }));
+  router.add(http::post("/api/v1/auth/email/verify",
+                        {.summary = "Confirm an email address with the emailed token",
+                         .tag = "auth",
+                         .limits = {per_ip("email_verify_ip")}},
+                        [&](input<no_query, auth::token_body>& in) -> async<auth::user_view> {
+                          auto from = origin_of(in);
+                          co_return co_await svc.verify_email(in.body, from);
+                        }));
 
-  app.router.add(http::post("/api/v1/auth/email/resend",
-                            {.summary = "Email the verification link again",
-                             .tag = "auth",
-                             .status = 202,
-                             .access = access::user,
-                             .limits = {per_ip("email_resend_ip"), per_user("email_resend_user")}},
-                            [&](input<>& in) -> async<void> {
-                              auto from = origin_of(in);
-                              co_await svc.resend_verification(in.who(), from);
-                            }));
+  router.add(http::post("/api/v1/auth/email/resend",
+                        {.summary = "Email the verification link again",
+                         .tag = "auth",
+                         .status = 202,
+                         .access = access::user,
+                         .limits = {per_ip("email_resend_ip"), per_user("email_resend_user")}},
+                        [&](input<>& in) -> async<void> {
+                          auto from = origin_of(in);
+                          co_await svc.resend_verification(in.who(), from);
+                        }));
 
-  app.router.add(http::post(
+  router.add(http::post(
       "/api/v1/auth/password/forgot",
       {.summary = "Email a password reset link",
        .tag = "auth",
@@ -176,7 +150,7 @@ void add_auth_routes(app& app) {
         co_await svc.forgot_password(in.body, from);
       }));
 
-  app.router.add(
+  router.add(
       http::post("/api/v1/auth/password/reset",
                  {.summary = "Choose a new password with the emailed token; ends every session",
                   .tag = "auth",
@@ -186,7 +160,7 @@ void add_auth_routes(app& app) {
                    co_await svc.reset_password(in.body, from);
                  }));
 
-  app.router.add(
+  router.add(
       http::post("/api/v1/auth/password/change",
                  {.summary = "Change the password; ends the other sessions",
                   .tag = "auth",
@@ -197,36 +171,36 @@ void add_auth_routes(app& app) {
                    co_await svc.change_password(in.who(), in.body, from);
                  }));
 
-  app.router.add(http::get("/api/v1/auth/sessions",
-                           {.summary = "The user's open sessions",
+  router.add(http::get("/api/v1/auth/sessions",
+                       {.summary = "The user's open sessions",
+                        .tag = "auth",
+                        .access = access::user,
+                        .limits = {per_ip("sessions_ip")}},
+                       [&](input<>& in) -> async<auth::session_list> {
+                         co_return co_await svc.sessions(in.who());
+                       }));
+
+  router.add(http::delete_("/api/v1/auth/sessions/{id}",
+                           {.summary = "End one of the user's sessions",
+                            .tag = "auth",
+                            .errors = {404},
+                            .access = access::user,
+                            .limits = {per_ip("sessions_ip")}},
+                           [&](input<>& in) -> async<void> {
+                             auto id = in.path<uuid>("id");
+                             auto from = origin_of(in);
+                             co_await svc.end_session(in.who(), id, from);
+                           }));
+
+  router.add(http::delete_("/api/v1/auth/sessions",
+                           {.summary = "End every session but the current one",
                             .tag = "auth",
                             .access = access::user,
                             .limits = {per_ip("sessions_ip")}},
-                           [&](input<>& in) -> async<auth::session_list> {
-                             co_return co_await svc.sessions(in.who());
+                           [&](input<>& in) -> async<void> {
+                             auto from = origin_of(in);
+                             co_await svc.end_other_sessions(in.who(), from);
                            }));
-
-  app.router.add(http::delete_("/api/v1/auth/sessions/{id}",
-                               {.summary = "End one of the user's sessions",
-                                .tag = "auth",
-                                .errors = {404},
-                                .access = access::user,
-                                .limits = {per_ip("sessions_ip")}},
-                               [&](input<>& in) -> async<void> {
-                                 auto id = in.path<uuid>("id");
-                                 auto from = origin_of(in);
-                                 co_await svc.end_session(in.who(), id, from);
-                               }));
-
-  app.router.add(http::delete_("/api/v1/auth/sessions",
-                               {.summary = "End every session but the current one",
-                                .tag = "auth",
-                                .access = access::user,
-                                .limits = {per_ip("sessions_ip")}},
-                               [&](input<>& in) -> async<void> {
-                                 auto from = origin_of(in);
-                                 co_await svc.end_other_sessions(in.who(), from);
-                               }));
 }
 
 }  // namespace keel::api

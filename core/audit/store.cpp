@@ -2,6 +2,7 @@
 #include "core/audit/store.hpp"
 
 #include "core/db/pool.hpp"
+#include "core/runtime/text.hpp"
 
 namespace keel::audit::store {
 namespace {
@@ -11,9 +12,10 @@ constexpr std::string_view insert_sql = R"sql(
     VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), NULLIF($6, ''), $7::jsonb)
 )sql";
 
-// A user agent is client-controlled: keep the log's rows bounded.
-std::string_view clipped(std::string_view text) {
-  return text.substr(0, 512);
+// A user agent is client-controlled: keep the log's rows bounded, cut between characters
+// (a cut inside one would be text PostgreSQL refuses).
+std::string clipped(std::string_view user_agent) {
+  return text::cleaned(user_agent, 512);
 }
 
 entry from_row(const db::row& r) {
@@ -34,13 +36,15 @@ entry from_row(const db::row& r) {
 
 async<void> insert(db::transaction& tx, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const std::string& details_json) {
-  co_await tx.query(insert_sql, action, from.actor_id, user_id, from.ip, clipped(from.user_agent),
+  std::string user_agent = clipped(from.user_agent);
+  co_await tx.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
                     from.request_id, details_json);
 }
 
 async<void> insert(db::pool& db, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const std::string& details_json) {
-  co_await db.query(insert_sql, action, from.actor_id, user_id, from.ip, clipped(from.user_agent),
+  std::string user_agent = clipped(from.user_agent);
+  co_await db.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
                     from.request_id, details_json);
 }
 

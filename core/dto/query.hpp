@@ -3,6 +3,7 @@
 // A query DTO is a described struct of scalars: std::string, bool ("true"/"false"/"1"/"0"),
 // integers, double, keel::uuid, keel::timestamp, described enums, and std::optional of those.
 // An empty value (?cursor=) counts as absent, which is what HTML forms send for a blank field.
+// A decoded value that is not UTF-8 text without NUL (?q=%00, ?q=%FF) is a problem of its field.
 #pragma once
 #include <optional>
 #include <string>
@@ -27,8 +28,7 @@ bool read_text(std::string_view s, T& out, problems& p) {
     out = std::move(inner);
     return true;
   } else if constexpr (std::is_same_v<T, std::string>) {
-    out.assign(s);
-    return true;
+    return assign(text_string(s, p));
   } else if constexpr (std::is_same_v<T, bool>) {
     return assign(text_bool(s, p));
   } else if constexpr (is_integer<T> && std::is_signed_v<T>) {

@@ -1,7 +1,9 @@
 // Request accessors: method names, the path/query split, query and path parameters.
 #include "core/http/request.hpp"
 
+#include "core/runtime/error.hpp"
 #include "core/runtime/hex.hpp"
+#include "core/runtime/text.hpp"
 
 namespace keel::http {
 namespace {
@@ -115,7 +117,11 @@ std::optional<std::string> request::query_param(std::string_view name) const {
 
 std::string_view request::path_param(std::string_view name) const {
   for (const auto& [key, value] : path_params_) {
-    if (key == name) return value;
+    if (key != name) continue;
+    if (!text::is_clean(value)) {
+      throw validation_failed({{std::string(name), std::string(text::unclean_message)}});
+    }
+    return value;
   }
   return {};
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, builds and runs the whole test suite against real servers on loopback ports:
-# a throwaway PostgreSQL 15 cluster, an SMTP sink and a Redis (each on its own port),
+# a throwaway PostgreSQL 15 cluster, an SMTP sink, a Redis and an S3 server (each on its own port),
 # started here and stopped at the end.
 #   deploy/local/test.sh            build (debug preset) and run every test
 #   PRESET=asan deploy/local/test.sh   the same under AddressSanitizer + UBSan
@@ -24,8 +24,10 @@ pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
 
-smtp_pid="" smtp_dir="" redis_pid="" redis_dir=""
+smtp_pid="" smtp_dir="" redis_pid="" redis_dir="" s3_pid="" s3_dir=""
 cleanup() {
+  [ -z "$s3_pid" ] || kill "$s3_pid" 2>/dev/null || true
+  [ -z "$s3_dir" ] || rm -rf "$s3_dir" "$s3_dir.log"
   [ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null || true
   [ -z "$smtp_dir" ] || rm -rf "$smtp_dir" "$smtp_dir.log"
   if [ -n "$redis_pid" ]; then
@@ -82,6 +84,21 @@ if [ ! -f "$jose_dir/node_modules/.package-lock.json" ] ||
   npm ci --prefix "$jose_dir" --no-audit --no-fund >/dev/null
 fi
 export KEEL_TEST_JOSE_DIR="$jose_dir"
+
+# A real S3-compatible server (npm @20minutes/s3rver, which verifies Signature V4) on loopback,
+# with the AWS SDK that tests/integration/storage_test.cpp cross-checks keel's presigned URLs
+# with; tests/e2e/s3 is installed again only when its package-lock.json changed.
+s3_tools="$root/tests/e2e/s3"
+if [ ! -f "$s3_tools/node_modules/.package-lock.json" ] ||
+  [ "$s3_tools/package-lock.json" -nt "$s3_tools/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$s3_tools" --no-audit --no-fund >/dev/null 2>&1
+fi
+s3_port="$(free_port 54568)"
+s3_dir="$(mktemp -d /tmp/keel-s3.XXXXXX)"
+NODE_NO_WARNINGS=1 node "$s3_tools/server.mjs" "$s3_port" "$s3_dir" keel-test >"$s3_dir.log" 2>&1 &
+s3_pid=$!
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && break; sleep 0.1; done
+export KEEL_TEST_S3_PORT="$s3_port" KEEL_TEST_S3_BUCKET=keel-test KEEL_TEST_S3_TOOLS="$s3_tools"
 
 # One test at a time: some tests stop and restart the PostgreSQL server (or a Redis).
 ctest --preset "$preset" --timeout 300 "$@"

@@ -112,3 +112,22 @@ TEST_CASE("a request id sent by the client is echoed, a hostile one is replaced"
   CHECK(none.header("x-request-id").size() >= 16);
   CHECK(none.header("x-request-id") != api.get("/health").header("x-request-id"));
 }
+
+TEST_CASE("a JSON body declared in a charset other than UTF-8 is refused with 415") {
+  api_server api;
+  // An empty object: a 422 for its missing fields shows the body was read.
+  for (const char* type : {"application/json; charset=utf-16", "application/json;charset=UTF-16LE",
+                           "application/json; charset=\"iso-8859-1\"", "application/json; charset=",
+                           "application/json; foo=bar; Charset=latin1"}) {
+    INFO(type);
+    expect_problem(api.request("POST", "/api/v1/auth/login", {{"Content-Type", type}}, "{}"), 415,
+                   "unsupported_media_type");
+  }
+  for (const char* type : {"application/json", "application/json; charset=utf-8",
+                           "Application/JSON; CHARSET=\"UTF-8\"", "application/json; foo=bar"}) {
+    INFO(type);
+    expect_problem(api.request("POST", "/api/v1/auth/login", {{"Content-Type", type}}, "{}"), 422,
+                   "validation_failed");
+  }
+  expect_still_serving(api);
+}
