@@ -9,13 +9,13 @@
 #include "core/auth/admin.hpp"
 #include "core/auth/limits.hpp"
 #include "core/auth/service.hpp"
+#include "core/catalog/service.hpp"
 #include "core/http/router.hpp"
 #include "core/jobs/service.hpp"
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
 #include "core/runtime/app_context.hpp"
 #include "core/runtime/config.hpp"
-#include "core/templates/service.hpp"
 
 namespace keel::api {
 
@@ -36,7 +36,7 @@ class app : public runtime::app_context {
   std::unique_ptr<ratelimit::limiter> limiter;
 
   // The features' services, each built from what is above it.
-  templates::service templates;
+  catalog::service templates;  // governance templates and the method catalog
   auth::service auth;
   session_authenticator authenticator;  // the router's: who a route declared user/admin serves
   auth_web auth_cookies;                // how tokens reach browsers (api/routes/auth_web.hpp)

@@ -6,6 +6,9 @@ namespace keel::auth {
 class admin;
 class service;
 }  // namespace keel::auth
+namespace keel::catalog {
+class service;
+}
 namespace keel::db {
 class pool;
 }
@@ -13,9 +16,6 @@ namespace keel::http {
 class router;
 }
 namespace keel::jobs {
-class service;
-}
-namespace keel::templates {
 class service;
 }
 
@@ -26,7 +26,8 @@ class auth_web;
 
 // /health /ready /metrics /openapi.json /docs: what the program itself reports.
 void add_system_routes(app& app);
-void add_template_routes(http::router& router, templates::service& templates);
+// /api/v1/templates, /api/v1/methods: the governance catalog.
+void add_template_routes(http::router& router, catalog::service& catalog);
 void add_auth_routes(http::router& router, auth::service& auth, const auth_web& web);
 void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db);
 
