@@ -8,6 +8,7 @@
 
 #include "core/http/server.hpp"
 #include "core/runtime/log.hpp"
+#include "core/uploads/limits.hpp"
 #include "core/runtime/shutdown.hpp"
 
 namespace keel::api {
@@ -21,7 +22,7 @@ app::app(settings c)
       limiter(redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter()),
       templates(db),
       auth(db, cfg.auth),
-      auth_limits(*limiter, cfg.limits.enabled),
+      authenticator(auth),
       auth_cookies(cfg.http, cfg.auth),
       users(db),
       jobs(db),
@@ -29,12 +30,23 @@ app::app(settings c)
       s3(bucket ? std::make_unique<storage::s3_client>(*bucket) : nullptr),
       uploads(db, bucket.get(), s3.get(), cfg.uploads) {
   // The router's hooks (who is calling, which limits apply) are wired here, from the services
-  // above, before main.cpp adds the routes.
+  // above, before main.cpp adds the routes; run() checks every route against them.
+  router.guard().authenticate = &authenticator;
+  router.guard().limiter = limiter.get();
+  router.guard().count_limits = cfg.limits.enabled;
+  router.guard().add_limits(auth::rate_limits());
+  router.guard().add_limits(uploads::rate_limits());
 }
 
 app::~app() = default;
 
 int app::run() {
+  // A route that names a limit no feature declares, or needs a caller with no authenticator
+  // wired, is a mistake in the program: refuse to start, as for a bad setting.
+  if (auto problems = router.check(); !problems.empty()) {
+    for (const auto& p : problems) log::error("a route cannot be served", {{"problem", p}});
+    return 2;
+  }
   http::server server(loops, router, http::server_options_from(cfg.http), metrics);
   try {
     server.start();

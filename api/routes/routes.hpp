@@ -4,7 +4,6 @@
 
 namespace keel::auth {
 class admin;
-class limits;
 class service;
 }  // namespace keel::auth
 namespace keel::catalog {
@@ -32,10 +31,8 @@ class auth_web;
 void add_system_routes(app& app);
 // /api/v1/templates, /api/v1/methods: the governance catalog.
 void add_template_routes(http::router& router, catalog::service& catalog);
-void add_auth_routes(http::router& router, auth::service& auth, auth::limits& limits,
-                     const auth_web& web);
-void add_admin_routes(http::router& router, auth::service& auth, auth::limits& limits,
-                      auth::admin& users, jobs::service& jobs, db::pool& db);
+void add_auth_routes(http::router& router, auth::service& auth, const auth_web& web);
+void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db);
 // /api/v1/uploads: presigned uploads to the bucket and their metadata.
 void add_uploads_routes(http::router& router, uploads::service& uploads);
 

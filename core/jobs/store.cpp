@@ -437,9 +437,9 @@ async<std::optional<job>> find(db::pool& db, const uuid& id) {
   co_return job_from_row(rows[0]);
 }
 
-async<std::optional<std::string>> cancel(db::pool& db, const uuid& id) {
+async<std::optional<std::string>> cancel(db::transaction& tx, const uuid& id) {
   // Always tell the workers: the one running it (if any) stops at its next check.
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       WITH cancelled AS (
         UPDATE jobs
            SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL
@@ -453,9 +453,9 @@ async<std::optional<std::string>> cancel(db::pool& db, const uuid& id) {
   co_return rows[0].get<std::string>(0);
 }
 
-async<std::optional<std::string>> retry_now(db::pool& db, const uuid& id) {
+async<std::optional<std::string>> retry_now(db::transaction& tx, const uuid& id) {
   // A discarded job gets one more attempt; failing it discards the job again.
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       WITH retried AS (
         UPDATE jobs
            SET state = 'available', run_at = now(), finished_at = NULL,
@@ -481,7 +481,7 @@ async<std::vector<job>> list(db::pool& db, const list_query& filters,
        ORDER BY id DESC
        LIMIT $5
   )sql";
-  std::optional<std::string> after_id;
+  std::optional<uuid> after_id;
   if (after) after_id = after->id;
   auto rows = co_await db.query(sql, filters.state, filters.queue, filters.kind, after_id, limit);
   std::vector<job> out;
@@ -523,8 +523,8 @@ async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, 
   co_return static_cast<std::int64_t>(r.affected_rows());
 }
 
-async<bool> remove(db::pool& db, const uuid& id) {
-  auto rows = co_await db.query(R"sql(
+async<bool> remove(db::transaction& tx, const uuid& id) {
+  auto rows = co_await tx.query(R"sql(
       DELETE FROM jobs WHERE id = $1 AND state <> 'running'
   )sql",
                                 id);

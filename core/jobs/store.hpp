@@ -61,7 +61,7 @@ struct rescued_job {
 
 // Where a list page ends (ids are UUIDv7: newest first is id descending).
 struct position {
-  std::string id;
+  uuid id;
 };
 BOOST_DESCRIBE_STRUCT(position, (), (id))
 
@@ -157,13 +157,13 @@ async<bool> extend_locked(db::pool& db, const uuid& id, std::string_view worker,
 
 async<std::optional<job>> find(db::pool& db, const uuid& id);
 
-// A waiting or running job becomes cancelled (a running one is told through cancel_channel).
-// The job's state afterwards, or nullopt when there is no such job.
-async<std::optional<std::string>> cancel(db::pool& db, const uuid& id);
+// A waiting or running job becomes cancelled (a running one is told through cancel_channel,
+// on commit). The job's state afterwards, or nullopt when no such job is waiting or running.
+async<std::optional<std::string>> cancel(db::transaction& tx, const uuid& id);
 
 // A discarded, retryable or cancelled job becomes available now, with fresh attempts.
-// The job's state afterwards, or nullopt when there is no such job.
-async<std::optional<std::string>> retry_now(db::pool& db, const uuid& id);
+// The job's state afterwards, or nullopt when there is no such job in those states.
+async<std::optional<std::string>> retry_now(db::transaction& tx, const uuid& id);
 
 async<std::vector<job>> list(db::pool& db, const list_query& filters,
                              const std::optional<position>& after, int limit);
@@ -177,6 +177,6 @@ async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, 
                           int limit);
 
 // Deletes a job that is not running; whether it deleted one.
-async<bool> remove(db::pool& db, const uuid& id);
+async<bool> remove(db::transaction& tx, const uuid& id);
 
 }  // namespace keel::jobs::store

@@ -13,6 +13,7 @@
 #include "core/jobs/runner.hpp"
 #include "core/jobs/service.hpp"
 #include "core/jobs/store.hpp"
+#include "core/runtime/error.hpp"
 #include "core/runtime/event_loops.hpp"
 #include "tests/support/async.hpp"
 #include "tests/support/database.hpp"
@@ -26,6 +27,9 @@ using keel::test::sleep_for;
 using steady = std::chrono::steady_clock;
 
 namespace {
+
+// Who the admin actions below are recorded as in the audit log.
+const keel::audit::origin by_admin{};
 
 // Polls `done` every 10ms; false when it is still not true after `timeout`.
 template <class F>
@@ -258,7 +262,7 @@ TEST_CASE("a unique key returns the waiting job instead of adding a second one",
     CHECK(second.id == first.id);
     CHECK_FALSE(other_kind.existing);
     // Once the first is finished, the key is free again.
-    co_await jobs::service(f.pool).cancel(first.id);
+    co_await jobs::service(f.pool).cancel(first.id, by_admin);
     auto tx2 = co_await f.pool.begin();
     auto third = co_await jobs::enqueue(tx2, "test.digest", none, o);
     co_await tx2.commit();
@@ -343,7 +347,7 @@ TEST_CASE("a cancelled pending job never runs", "[jobs]") {
     jobs::enqueue_options opts7;
     opts7.delay = 300ms;
     auto id = co_await f.enqueue("test.count", none, opts7);
-    auto cancelled = co_await jobs::service(f.pool).cancel(id);
+    auto cancelled = co_await jobs::service(f.pool).cancel(id, by_admin);
     CHECK(cancelled.state == "cancelled");
     co_await sleep_for(600ms);
     CHECK((co_await f.job(id)).state == "cancelled");
@@ -367,7 +371,7 @@ TEST_CASE("a cancelled running job is told and stops at its next check", "[jobs]
     co_await sleep_for(300ms);  // the listener connects
     auto id = co_await f.enqueue("test.long");
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return started; }));
-    co_await jobs::service(f.pool).cancel(id);
+    co_await jobs::service(f.pool).cancel(id, by_admin);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }, 2s));
     CHECK((co_await f.job(id)).state == "cancelled");
   });
@@ -478,7 +482,7 @@ TEST_CASE("retry now makes a discarded job run again", "[jobs]") {
     co_await jobs::store::claim(f.pool, "default", 1, 10s, "w");
     co_await jobs::store::fail(f.pool, id, "w", "boom", 0ms, false);
     CHECK((co_await f.job(id)).state == "discarded");
-    auto again = co_await jobs::service(f.pool).retry(id);
+    auto again = co_await jobs::service(f.pool).retry(id, by_admin);
     CHECK(again.state == "available");
     CHECK(again.max_attempts == 2);
   });
@@ -573,9 +577,9 @@ TEST_CASE("a job cancelled while it waits in the buffer never starts", "[jobs]")
     auto second = co_await f.enqueue("test.long", two, o);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 1; }));
     REQUIRE(started == std::vector<std::int64_t>{1});
-    co_await jobs::service(f.pool).cancel(second);
+    co_await jobs::service(f.pool).cancel(second, by_admin);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 0; }));
-    co_await jobs::service(f.pool).cancel(first);  // its slot frees up
+    co_await jobs::service(f.pool).cancel(first, by_admin);  // its slot frees up
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }));
     co_await sleep_for(300ms);
     CHECK((co_await f.job(second)).state == "cancelled");
@@ -608,6 +612,45 @@ TEST_CASE("completions are written in batches and every job is completed once", 
   CHECK(runs == n);
   INFO("completing statements: " << statements);
   CHECK(statements <= n / 4);
+}
+
+TEST_CASE("an admin job action writes its audit row with the change, and a refused one none",
+          "[jobs]") {
+  queue_fixture f;
+  keel::audit::origin by;
+  by.actor_id = uuid::parse("0190a5b4-6a0e-7c3f-8d2e-3f4a5b6c7d8e");
+  by.ip = "203.0.113.9";
+  by.request_id = "req-audit";
+  f.run([&]() -> async<void> {
+    auto audited = [&](const uuid& id) -> async<std::vector<std::string>> {
+      auto rows = co_await f.pool.query(R"sql(
+          SELECT action FROM audit_log
+           WHERE details->>'job_id' = $1 AND request_id = 'req-audit' AND ip = '203.0.113.9'
+             AND user_id IS NULL
+           ORDER BY created_at
+      )sql",
+                                        id.str());
+      std::vector<std::string> out;
+      for (auto r : rows) out.push_back(r.get<std::string>(0));
+      co_return out;
+    };
+    jobs::service svc(f.pool);
+    auto id = co_await f.enqueue("test.audited");
+    co_await svc.cancel(id, by);
+    CHECK((co_await audited(id)) == std::vector<std::string>{"admin.job_cancelled"});
+    // A second cancel is refused (409): no row claims it happened.
+    CHECK_THROWS_AS(co_await svc.cancel(id, by), keel::conflict);
+    co_await svc.retry(id, by);
+    CHECK_THROWS_AS(co_await svc.retry(id, by), keel::conflict);
+    co_await svc.cancel(id, by);
+    co_await svc.remove(id, by);
+    CHECK((co_await audited(id)) ==
+          std::vector<std::string>{"admin.job_cancelled", "admin.job_retried",
+                                   "admin.job_cancelled", "admin.job_deleted"});
+    // Nothing to act on: 404, and still no row.
+    CHECK_THROWS_AS(co_await svc.remove(id, by), keel::not_found);
+    CHECK((co_await audited(id)).size() == 4);
+  });
 }
 
 TEST_CASE("the worker's statements skip a row another session holds locked and say so",
