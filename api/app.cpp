@@ -8,8 +8,8 @@
 
 #include "core/http/server.hpp"
 #include "core/runtime/log.hpp"
-#include "core/uploads/limits.hpp"
 #include "core/runtime/shutdown.hpp"
+#include "core/uploads/limits.hpp"
 
 namespace keel::api {
 

@@ -1,11 +1,11 @@
 // Building keel-worker's parts from its configuration, in order, and its start-to-exit sequence.
 #include "worker/app.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <exception>
-#include <algorithm>
 #include <optional>
 #include <thread>
 

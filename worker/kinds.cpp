@@ -6,9 +6,9 @@
 namespace keel::worker {
 
 void add_kinds(app& app) {
-  add_ops_kinds(app.kinds);                     // jobs.noop
-  add_mail_kinds(app.kinds, app.db, app.mail);  // email.send
-  add_auth_kinds(app.kinds, app.db);            // auth.password_reset
+  add_ops_kinds(app.kinds);                                     // jobs.noop
+  add_mail_kinds(app.kinds, app.db, app.mail);                  // email.send
+  add_auth_kinds(app.kinds, app.db);                            // auth.password_reset
   add_uploads_kinds(app.kinds, app.db, app.s3.get(), app.cpu);  // uploads.variants storage.delete
 }
 

@@ -31,8 +31,8 @@ async<void> make_variants(db::pool& db, storage::s3_client& s3, runtime::blockin
   auto upload = co_await uploads::store::find(db, id);
   // Deleted or never completed meanwhile: nothing to make.
   if (!upload || upload->status != "ready") co_return;
-  auto original = co_await s3.get_range(upload->object_key, 0,
-                                        static_cast<std::uint64_t>(upload->byte_length));
+  auto original =
+      co_await s3.get_range(upload->object_key, 0, static_cast<std::uint64_t>(upload->byte_length));
   if (!original) throw jobs::permanent_failure("the original object is gone");
 
   images::variant_request request;
@@ -55,8 +55,8 @@ async<void> make_variants(db::pool& db, storage::s3_client& s3, runtime::blockin
   for (const auto& v : made) {
     std::string key = uploads::variant_key(id, v.size);
     co_await s3.put(key, v.webp, webp_type);
-    uploads::store::stored_variant row{id,       v.size,   key,
-                                       v.width,  v.height, static_cast<std::int64_t>(v.webp.size())};
+    uploads::store::stored_variant row{id,      v.size,   key,
+                                       v.width, v.height, static_cast<std::int64_t>(v.webp.size())};
     co_await uploads::store::save_variant(db, row);
   }
 }
@@ -80,12 +80,12 @@ void add_uploads_kinds(jobs::registry& kinds, db::pool& db, storage::s3_client* 
     if (s3 == nullptr) throw std::runtime_error("storage is not configured on this worker");
     return *s3;
   };
-  kinds.add("uploads.variants",
-            [&db, storage, &cpu](const boost::json::value& payload,
-                                 jobs::job_context&) -> async<void> {
-              auto id = upload_id_of(payload);
-              co_await make_variants(db, storage(), cpu, id);
-            });
+  kinds.add(
+      "uploads.variants",
+      [&db, storage, &cpu](const boost::json::value& payload, jobs::job_context&) -> async<void> {
+        auto id = upload_id_of(payload);
+        co_await make_variants(db, storage(), cpu, id);
+      });
   kinds.add("storage.delete",
             [&db, storage](const boost::json::value& payload, jobs::job_context&) -> async<void> {
               auto id = upload_id_of(payload);

@@ -30,8 +30,7 @@ void add_uploads_routes(http::router& router, uploads::service& svc) {
         auto from = origin_of(in);
         auto created = co_await svc.create(in.who().user_id, in.body, from);
         std::string location = "/api/v1/uploads/" + created.id.str();
-        co_return reply<uploads::created_upload>{std::move(created), 201,
-                                                 {{"Location", location}}};
+        co_return reply<uploads::created_upload>{std::move(created), 201, {{"Location", location}}};
       }));
 
   router.add(http::post("/api/v1/uploads/{id}/complete",

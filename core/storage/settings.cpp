@@ -19,8 +19,7 @@ const runtime::declaration<settings>& settings::declared() {
                "S3-compatible endpoint, e.g. https://nyc3.digitaloceanspaces.com"},
               {"S3_REGION", &s::region, "", false, false, "Signing region, e.g. nyc3"},
               {"S3_ACCESS_KEY_ID", &s::access_key_id, "", false, false, "Access key id"},
-              {"S3_SECRET_ACCESS_KEY", &s::secret_access_key, "", false, true,
-               "Secret access key"},
+              {"S3_SECRET_ACCESS_KEY", &s::secret_access_key, "", false, true, "Secret access key"},
               {"S3_FORCE_PATH_STYLE", &s::force_path_style, "false", false, false,
                "true: endpoint/bucket/key URLs (local servers); false: bucket.endpoint/key"},
               {"S3_PUBLIC_BASE_URL", &s::public_base_url, "", false, false,
@@ -33,15 +32,16 @@ const runtime::declaration<settings>& settings::declared() {
       .check =
           [](settings& s, const runtime::settings&, runtime::problem_list& problems) {
             if (!s.configured()) return;
-            for (auto [name, value] : {std::pair{"S3_ENDPOINT", &s.endpoint},
-                                       std::pair{"S3_REGION", &s.region},
-                                       std::pair{"S3_ACCESS_KEY_ID", &s.access_key_id},
-                                       std::pair{"S3_SECRET_ACCESS_KEY", &s.secret_access_key}}) {
-              if (value->empty()) problems.push_back(std::string(name) + " is required with S3_BUCKET");
+            for (auto [name, value] :
+                 {std::pair{"S3_ENDPOINT", &s.endpoint}, std::pair{"S3_REGION", &s.region},
+                  std::pair{"S3_ACCESS_KEY_ID", &s.access_key_id},
+                  std::pair{"S3_SECRET_ACCESS_KEY", &s.secret_access_key}}) {
+              if (value->empty())
+                problems.push_back(std::string(name) + " is required with S3_BUCKET");
             }
             if (s.endpoint.empty() || s.region.empty()) return;
             try {
-              bucket check(s);
+              storage::bucket check(s);
             } catch (const std::invalid_argument& e) {
               problems.emplace_back(e.what());
             }

@@ -9,9 +9,9 @@
 namespace keel::storage {
 
 struct settings {
-  std::string endpoint;           // "https://nyc3.digitaloceanspaces.com", "http://127.0.0.1:4568"
-  std::string region;             // signing region: "nyc3", "us-east-1"
-  std::string bucket;             // empty: storage is not configured
+  std::string endpoint;  // "https://nyc3.digitaloceanspaces.com", "http://127.0.0.1:4568"
+  std::string region;    // signing region: "nyc3", "us-east-1"
+  std::string bucket;    // empty: storage is not configured
   std::string access_key_id;
   std::string secret_access_key;  // secret: never logged
   bool force_path_style = false;  // endpoint/bucket/key rather than bucket.endpoint/key

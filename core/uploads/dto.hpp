@@ -87,8 +87,9 @@ struct upload_view {
   std::optional<std::string> variants_error;
   timestamp created_at;
 };
-BOOST_DESCRIBE_STRUCT(upload_view, (), (id, purpose, content_type, byte_length, status, url,
-                                        variants, variants_error, created_at))
+BOOST_DESCRIBE_STRUCT(upload_view, (),
+                      (id, purpose, content_type, byte_length, status, url, variants,
+                       variants_error, created_at))
 
 constexpr auto keel_rules(const upload_view*) {
   using namespace keel::dto;

@@ -37,7 +37,9 @@ std::vector<std::string_view> purpose_names() {
   return out;
 }
 
-bool is_image(std::string_view content_type) { return starts_with(content_type, "image/"); }
+bool is_image(std::string_view content_type) {
+  return starts_with(content_type, "image/");
+}
 
 bool content_matches(std::string_view type, std::string_view head) {
   // The signatures each format's specification puts at offset 0.

@@ -26,7 +26,9 @@ storage::sys_seconds now_seconds() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-not_found no_such_upload() { return not_found("There is no such upload.", "upload_not_found"); }
+not_found no_such_upload() {
+  return not_found("There is no such upload.", "upload_not_found");
+}
 
 error mismatch(std::string code, std::string detail) {
   return error(error_kind::validation_failed, std::move(code), std::move(detail));
@@ -55,13 +57,15 @@ upload_view view_of(const store::stored_upload& u, const std::vector<store::stor
   v.url = read_url(*bucket, *p, u.object_key);
   for (const auto& variant : all) {
     if (variant.upload_id != u.id) continue;
-    v.variants.push_back({variant.size, variant.width, variant.height,
-                          read_url(*bucket, *p, variant.object_key)});
+    v.variants.push_back(
+        {variant.size, variant.width, variant.height, read_url(*bucket, *p, variant.object_key)});
   }
   return v;
 }
 
-boost::json::value upload_payload(const uuid& id) { return {{"upload_id", id.str()}}; }
+boost::json::value upload_payload(const uuid& id) {
+  return {{"upload_id", id.str()}};
+}
 
 // Queues the removal of an upload's objects (original and variants) in `tx`.
 async<void> queue_object_deletion(db::transaction& tx, const uuid& id) {
@@ -78,8 +82,7 @@ service::service(db::pool& db, const storage::bucket* bucket, storage::s3_client
 
 void service::require_storage() const {
   if (bucket_ == nullptr || s3_ == nullptr) {
-    throw unavailable("File storage is not configured on this server.",
-                      "storage_not_configured");
+    throw unavailable("File storage is not configured on this server.", "storage_not_configured");
   }
 }
 
@@ -88,45 +91,48 @@ async<created_upload> service::create(const uuid& owner, const create_body& body
   require_storage();
   const purpose* p = find_purpose(body.purpose);
   if (p == nullptr) throw validation_failed({{"purpose", "is not a known purpose"}});
-  bool type_ok = std::find(p->content_types.begin(), p->content_types.end(),
-                           body.content_type) != p->content_types.end();
+  bool type_ok = std::find(p->content_types.begin(), p->content_types.end(), body.content_type) !=
+                 p->content_types.end();
   if (!type_ok) {
     throw validation_failed(
-        {{"content_type", fmt::format("must be one of {} for {}",
-                                      fmt::join(p->content_types, ", "), p->name)}});
+        {{"content_type",
+          fmt::format("must be one of {} for {}", fmt::join(p->content_types, ", "), p->name)}});
   }
   if (static_cast<std::uint64_t>(body.byte_length) > p->max_bytes) {
-    throw validation_failed({{"byte_length", fmt::format("must be at most {} bytes for {}",
-                                                         p->max_bytes, p->name)}});
+    throw validation_failed(
+        {{"byte_length", fmt::format("must be at most {} bytes for {}", p->max_bytes, p->name)}});
   }
 
   auto tx = co_await db_.begin();
   auto used = co_await store::usage_today(tx, owner);
-  if (used.count + 1 > quota_.daily_count || used.bytes + body.byte_length > static_cast<std::int64_t>(quota_.daily_bytes)) {
+  if (used.count + 1 > quota_.daily_count ||
+      used.bytes + body.byte_length > static_cast<std::int64_t>(quota_.daily_bytes)) {
     throw too_many_requests(3600, "The daily upload quota is used up.", "upload_quota_exceeded");
   }
-  store::new_upload row{owner,          body.purpose,   body.content_type,
-                        body.byte_length, body.file_name, safe_file_name(body.file_name)};
+  store::new_upload row{owner,
+                        body.purpose,
+                        body.content_type,
+                        body.byte_length,
+                        body.file_name,
+                        safe_file_name(body.file_name)};
   auto stored = co_await store::insert(tx, row);
-  boost::json::object details = {{"upload_id", stored.id.str()},
-                                 {"purpose", body.purpose},
-                                 {"byte_length", body.byte_length}};
+  boost::json::object details = {
+      {"upload_id", stored.id.str()}, {"purpose", body.purpose}, {"byte_length", body.byte_length}};
   co_await audit::record(tx, from, "upload.created", owner, details);
   co_await tx.commit();
 
-  auto signed_put = bucket_->presign_put(stored.object_key, body.content_type,
-                                         static_cast<std::uint64_t>(body.byte_length),
-                                         now_seconds());
-  created_upload out{.id = stored.id,
-                     .upload = {.method = "PUT", .url = std::move(signed_put.url)},
-                     .expires_at = std::chrono::time_point_cast<std::chrono::microseconds>(
-                         signed_put.expires_at)};
+  auto signed_put =
+      bucket_->presign_put(stored.object_key, body.content_type,
+                           static_cast<std::uint64_t>(body.byte_length), now_seconds());
+  created_upload out{
+      .id = stored.id,
+      .upload = {.method = "PUT", .url = std::move(signed_put.url)},
+      .expires_at = std::chrono::time_point_cast<std::chrono::microseconds>(signed_put.expires_at)};
   for (const auto& [name, value] : signed_put.headers) out.upload.headers[name] = value;
   co_return out;
 }
 
-async<upload_view> service::complete(const uuid& owner, const uuid& id,
-                                     const audit::origin& from) {
+async<upload_view> service::complete(const uuid& owner, const uuid& id, const audit::origin& from) {
   require_storage();
   auto found = co_await store::find(db_, id);
   if (!found || found->owner_id != owner || found->status == "deleted") throw no_such_upload();
@@ -144,8 +150,8 @@ async<upload_view> service::complete(const uuid& owner, const uuid& id,
   } else {
     auto head = co_await s3_->get_range(found->object_key, 0, magic_length);
     if (!head || !content_matches(found->content_type, *head)) {
-      refusal = mismatch("content_mismatch", fmt::format("The file's content is not {}.",
-                                                         found->content_type));
+      refusal = mismatch("content_mismatch",
+                         fmt::format("The file's content is not {}.", found->content_type));
     }
   }
   if (refusal) co_await s3_->remove(found->object_key);

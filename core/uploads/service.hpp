@@ -21,7 +21,6 @@ class s3_client;
 
 namespace keel::uploads {
 
-
 class service {
  public:
   // `bucket` and `s3` are null when storage is not configured (no S3_BUCKET): every call

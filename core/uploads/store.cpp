@@ -53,7 +53,8 @@ async<stored_upload> insert(db::transaction& tx, const new_upload& u) {
       INSERT INTO uploads (id, owner_id, purpose, content_type, byte_length, file_name, object_key)
       SELECT made.id, $1, $2, $3, $4, $5, 'uploads/' || made.id::text || '/' || $6
         FROM made
-   RETURNING )sql").append(columns),
+   RETURNING )sql")
+                                    .append(columns),
                                 u.owner_id, u.purpose, u.content_type, u.byte_length, u.file_name,
                                 u.safe_name);
   co_return from_row(rows[0]);
@@ -138,8 +139,7 @@ async<void> save_variant(db::pool& db, const stored_variant& v) {
 }
 
 async<void> set_variants_error(db::pool& db, const uuid& id, const std::string& reason) {
-  co_await db.query("UPDATE uploads SET variants_error = left($2, 1000) WHERE id = $1", id,
-                    reason);
+  co_await db.query("UPDATE uploads SET variants_error = left($2, 1000) WHERE id = $1", id, reason);
 }
 
 async<std::vector<uuid>> take_stale_pending(db::transaction& tx, std::int64_t older_than_seconds,

@@ -118,12 +118,10 @@ int put_file(const boost::json::object& created, const std::string& bytes) {
 boost::json::object start(uploads_stack& s, const std::string& token, const std::string& purpose,
                           const std::string& type, std::size_t length,
                           const std::string& name = "photo.png") {
-  auto r = s.stack.post("/api/v1/uploads",
-                        {{"purpose", purpose},
-                         {"content_type", type},
-                         {"byte_length", length},
-                         {"file_name", name}},
-                        bearer(token));
+  auto r = s.stack.post(
+      "/api/v1/uploads",
+      {{"purpose", purpose}, {"content_type", type}, {"byte_length", length}, {"file_name", name}},
+      bearer(token));
   INFO(r.body);
   REQUIRE(r.status == 201);
   return r.json().as_object();
@@ -268,8 +266,7 @@ TEST_CASE("someone else's upload is a 404 to read, complete or delete") {
   REQUIRE(put_file(created, pdf) == 200);
   expect_problem(complete(s, other, id), 404, "upload_not_found");
   REQUIRE(complete(s, owner, id).status == 200);
-  expect_problem(s.stack.api.get("/api/v1/uploads/" + id, bearer(other)), 404,
-                 "upload_not_found");
+  expect_problem(s.stack.api.get("/api/v1/uploads/" + id, bearer(other)), 404, "upload_not_found");
   expect_problem(s.stack.api.get("/api/v1/uploads/" + id), 404, "upload_not_found");
   expect_problem(s.stack.api.request("DELETE", "/api/v1/uploads/" + id, bearer(other)), 404,
                  "upload_not_found");
@@ -317,9 +314,8 @@ TEST_CASE("a corrupt JPEG gets no variants: its job is discarded with the reason
   std::string id = str(created.at("id"));
   REQUIRE(put_file(created, corrupt) == 200);
   REQUIRE(complete(s, token, id).status == 200);
-  auto failed = wait_for(s, token, id, [](const boost::json::object& u) {
-    return !u.at("variants_error").is_null();
-  });
+  auto failed = wait_for(
+      s, token, id, [](const boost::json::object& u) { return !u.at("variants_error").is_null(); });
   CHECK(str(failed.at("variants_error")).find("decode") != std::string::npos);
   sql_client sql(s.stack.api.database_url());
   CHECK(sql.scalar("SELECT state FROM jobs WHERE kind = 'uploads.variants'") == "discarded");
