@@ -41,8 +41,7 @@ struct settings {
   static settings from(const runtime::config& cfg);
 };
 
-// Every coroutine takes its arguments by reference: await each call at once, with named
-// arguments (GCC 12 and coroutine parameters: see jobs/service.hpp).
+// Every coroutine takes its arguments by reference: await each call at once.
 class service {
  public:
   service(db::pool& db, const runtime::config& cfg);

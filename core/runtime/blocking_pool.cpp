@@ -54,7 +54,6 @@ async<void> blocking_pool::run(const std::function<void()>& work) {
     s.in_flight.fetch_sub(1);
     throw unavailable("The server is busy; try again in a moment.", "busy");
   }
-  // A named local: no class temporary lives across the co_await (GCC 12, see README).
   auto on_pool =
       boost::asio::co_spawn(s.pool, run_on_pool(s.in_flight, work), boost::asio::use_awaitable);
   co_await std::move(on_pool);
