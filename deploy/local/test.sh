@@ -29,7 +29,6 @@ free_port() {
   while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
   echo "$p"
 }
-pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 
 "$root/deploy/local/install-deps.sh"
 
@@ -50,6 +49,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Picked after the build, which can take minutes while other checkouts start their own servers.
+pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 # fsync off: a test cluster holds nothing worth keeping, and it makes tests faster.
 admin_url="$(PG_FSYNC=off "$root/deploy/local/pg.sh" start "$pg_name" "$pg_port")"
 
