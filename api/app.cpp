@@ -1,4 +1,4 @@
-// Building keel-api from its configuration, and its start-to-exit sequence.
+// Building keel-api's parts from its configuration, in order, and its start-to-exit sequence.
 #include "api/app.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -35,27 +35,23 @@ http::server_options server_options_of(const runtime::config& cfg) {
 }  // namespace
 
 app::app(runtime::config c)
-    : cfg(std::move(c)), loops(loop_count(cfg)), db(loops, db::pool_options_from(cfg, "keel-api")) {
-  if (!cfg.redis_url.empty())
-    redis = std::make_unique<redis::client>(loops, redis::options_from(cfg));
-  limiter = redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter();
-  add_pool_gauges();
+    : app_context(db::pool_options_from(c, "keel-api"), loop_count(c)),
+      cfg(std::move(c)),
+      redis(cfg.redis_url.empty()
+                ? nullptr
+                : std::make_unique<redis::client>(loops, redis::options_from(cfg))),
+      limiter(redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter()),
+      templates(db),
+      auth(db, cfg),
+      auth_limits(*limiter, cfg.rate_limits),
+      auth_cookies(cfg),
+      users(db),
+      jobs(db) {
+  // The router's hooks (who is calling, which limits apply) are wired here, from the services
+  // above, before main.cpp adds the routes.
 }
 
 app::~app() = default;
-
-void app::add_pool_gauges() {
-  auto gauge = [this](const char* state, int db::pool_stats::*field) {
-    metrics.add_gauge("keel_db_pool_connections", "PostgreSQL pool connections by state",
-                      [this, field] { return static_cast<double>(db.stats().*field); },
-                      {{"state", state}});
-  };
-  gauge("max", &db::pool_stats::size);
-  gauge("open", &db::pool_stats::open);
-  gauge("idle", &db::pool_stats::idle);
-  metrics.add_gauge("keel_db_pool_waiting", "Requests waiting for a pooled connection",
-                    [this] { return static_cast<double>(db.stats().waiting); });
-}
 
 int app::run() {
   http::server server(loops, router, server_options_of(cfg), metrics);

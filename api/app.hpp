@@ -1,20 +1,24 @@
-// What keel-api is made of: configuration, event loops, the pool, metrics and the routes.
+// What keel-api is made of, in the order each part is built: the shared context (loops, pool,
+// metrics), Redis and the rate limiter, then every feature's services, then the router that
+// main.cpp fills with the routes files, each handed the services it uses.
 #pragma once
 #include <memory>
-#include <typeindex>
-#include <unordered_map>
 
-#include "core/db/pool.hpp"
+#include "api/routes/auth_web.hpp"
+#include "core/auth/admin.hpp"
+#include "core/auth/limits.hpp"
+#include "core/auth/service.hpp"
+#include "core/catalog/service.hpp"
 #include "core/http/router.hpp"
-#include "core/metrics/registry.hpp"
+#include "core/jobs/service.hpp"
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
+#include "core/runtime/app_context.hpp"
 #include "core/runtime/config.hpp"
-#include "core/runtime/event_loops.hpp"
 
 namespace keel::api {
 
-class app {
+class app : public runtime::app_context {
  public:
   explicit app(runtime::config cfg);
   ~app();
@@ -25,28 +29,22 @@ class app {
   // Ready means the database (and Redis, when configured) answers and no shutdown has begun.
   bool shutting_down() const { return shutting_down_; }
 
-  // The app's one `service` object, made on first use and kept alive as long as the app, so
-  // that routes files share a service (auth's is used by the admin routes too) and capture
-  // it by reference. Later calls return the first object; their arguments are not used.
-  template <class service, class... args>
-  service& make(args&&... a) {
-    auto& slot = services_[std::type_index(typeid(service))];
-    if (!slot) slot = std::make_shared<service>(std::forward<args>(a)...);
-    return *static_cast<service*>(slot.get());
-  }
-
   runtime::config cfg;
-  runtime::event_loops loops;
-  db::pool db;
   std::unique_ptr<redis::client> redis;  // only when REDIS_URL is set
   // Rate limits for routes: shared through Redis when it is configured, in-process otherwise.
   std::unique_ptr<ratelimit::limiter> limiter;
-  metrics::registry metrics;
+
+  // The features' services, each built from what is above it.
+  catalog::service templates;  // governance templates and the method catalog
+  auth::service auth;
+  auth::limits auth_limits;
+  auth_web auth_cookies;  // how tokens reach browsers (api/routes/auth_web.hpp)
+  auth::admin users;
+  jobs::service jobs;
+
   http::router router;
 
  private:
-  void add_pool_gauges();
-  std::unordered_map<std::type_index, std::shared_ptr<void>> services_;
   bool shutting_down_ = false;
 };
 

@@ -1,4 +1,5 @@
-// keel-api: the HTTP server. This list is everything it serves.
+// keel-api: the HTTP server. app.hpp lists what it is made of; this list is everything it
+// serves, each routes file handed the services it calls.
 #include "api/app.hpp"
 #include "api/routes/routes.hpp"
 #include "core/runtime/program.hpp"
@@ -8,9 +9,11 @@ int main(int argc, char** argv) {
       {"keel-api", "Serves the HTTP API until SIGTERM.", "[--help]", keel::runtime::api}, argc,
       argv);
   keel::api::app app(std::move(cfg));
-  keel::api::add_system_routes(app);    // /health /ready /metrics /openapi.json /docs
-  keel::api::add_template_routes(app);  // /api/v1/templates, /api/v1/rules/validate
-  keel::api::add_auth_routes(app);      // /api/v1/auth/*, /.well-known/jwks.json
-  keel::api::add_admin_routes(app);     // /api/v1/admin/* (role admin)
+  using namespace keel::api;
+  add_system_routes(app);                          // /health /ready /metrics /openapi.json /docs
+  add_template_routes(app.router, app.templates);  // /api/v1/templates, /api/v1/methods
+  add_auth_routes(app.router, app.auth, app.auth_limits, app.auth_cookies);  // /api/v1/auth/*
+  add_admin_routes(app.router, app.auth, app.auth_limits, app.users, app.jobs,
+                   app.db);  // /api/v1/admin/* (role admin)
   return app.run();
 }

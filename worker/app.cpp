@@ -1,4 +1,4 @@
-// Building keel-worker from its configuration, and its start-to-exit sequence.
+// Building keel-worker's parts from its configuration, in order, and its start-to-exit sequence.
 #include "worker/app.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -8,7 +8,6 @@
 #include <exception>
 #include <optional>
 
-#include "core/http/endpoint.hpp"
 #include "core/http/router.hpp"
 #include "core/http/server.hpp"
 #include "core/jobs/metrics.hpp"
@@ -19,36 +18,22 @@
 namespace keel::worker {
 namespace {
 
-void add_pool_gauges(metrics::registry& metrics, db::pool& db) {
-  auto gauge = [&](const char* state, int db::pool_stats::*field) {
-    metrics.add_gauge("keel_db_pool_connections", "PostgreSQL pool connections by state",
-                      [&db, field] { return static_cast<double>(db.stats().*field); },
-                      {{"state", state}});
-  };
-  gauge("max", &db::pool_stats::size);
-  gauge("open", &db::pool_stats::open);
-  gauge("idle", &db::pool_stats::idle);
-}
-
-// GET /metrics on 127.0.0.1 only: the queue depth is read from the database at each scrape.
-void add_metrics_route(http::router& router, metrics::registry& metrics, jobs::job_metrics& jm,
-                       db::pool& db) {
-  router.add(http::get("/metrics", {.summary = "Prometheus metrics", .tag = "system"},
-                       [&](http::input<>&) -> async<http::response> {
-                         try {
-                           co_await jm.refresh_depth(db);
-                         } catch (const std::exception& e) {
-                           log::warn("queue depth not read", {{"error", e.what()}});
-                         }
-                         co_return http::response::text(metrics.render(),
-                                                        "text/plain; version=0.0.4; charset=utf-8");
-                       }));
+// A configuration problem, reported like the others: fix it and start again.
+std::shared_ptr<mail::transport> transport_of(const runtime::config& cfg) {
+  try {
+    return mail::make_transport(cfg);
+  } catch (const std::invalid_argument& e) {
+    log::error("invalid mail configuration", {{"error", e.what()}});
+    std::exit(2);
+  }
 }
 
 }  // namespace
 
 app::app(runtime::config c)
-    : cfg(std::move(c)), loops(1), db(loops, db::pool_options_from(cfg, "keel-worker")) {}
+    : app_context(db::pool_options_from(c, "keel-worker"), 1),
+      cfg(std::move(c)),
+      mail(transport_of(cfg)) {}
 
 app::~app() = default;
 
@@ -63,7 +48,6 @@ int app::run() {
   std::vector<std::string> queue_names;
   for (const auto& q : queues) queue_names.push_back(q.name);
   jobs::job_metrics job_metrics(metrics, queue_names);
-  add_pool_gauges(metrics, db);
 
   jobs::runner_options options;
   options.queues = queues;
@@ -77,7 +61,8 @@ int app::run() {
   http::router router;
   std::optional<http::server> metrics_server;
   if (cfg.worker_metrics_port != 0) {
-    add_metrics_route(router, metrics, job_metrics, db);
+    // The queue depth is read from the database at each scrape.
+    add_metrics_route(router, [&]() -> async<void> { co_await job_metrics.refresh_depth(db); });
     http::server_options server_options;
     server_options.host = "127.0.0.1";
     server_options.port = cfg.worker_metrics_port;

@@ -1,18 +1,20 @@
-// What keel-worker is made of: configuration, event loop, the pool, metrics and the job kinds.
+// What keel-worker is made of, in the order each part is built: the shared context (its one
+// event loop, the pool, metrics), the services its job kinds call, and the registry of kinds
+// that main.cpp fills, each group handed what its kinds use.
 #pragma once
 #include <memory>
-#include <vector>
 
-#include "core/db/pool.hpp"
 #include "core/jobs/registry.hpp"
-#include "core/metrics/registry.hpp"
+#include "core/mail/transport.hpp"
+#include "core/runtime/app_context.hpp"
 #include "core/runtime/config.hpp"
-#include "core/runtime/event_loops.hpp"
 
 namespace keel::worker {
 
-class app {
+class app : public runtime::app_context {
  public:
+  // One loop: the runner's state lives on it without locks, and job handlers wait on the
+  // database or the network rather than compute (CPU work belongs on a thread pool).
   explicit app(runtime::config cfg);
   ~app();
 
@@ -20,11 +22,7 @@ class app {
   int run();
 
   runtime::config cfg;
-  // One loop: the runner's state lives on it without locks, and job handlers wait on the
-  // database or the network rather than compute (CPU work belongs on a thread pool).
-  runtime::event_loops loops;
-  db::pool db;
-  metrics::registry metrics;
+  std::shared_ptr<mail::transport> mail;  // MAIL_TRANSPORT: SMTP, or the log in development
   jobs::registry kinds;
 };
 

@@ -1,5 +1,5 @@
-// keel-worker: runs jobs from the PostgreSQL job table until SIGTERM. This list is every job
-// kind it knows.
+// keel-worker: runs jobs from the PostgreSQL job table until SIGTERM. app.hpp lists what it is
+// made of; this list is every job kind it knows, each group handed the services it calls.
 #include "core/runtime/program.hpp"
 #include "worker/app.hpp"
 #include "worker/kinds.hpp"
@@ -10,8 +10,10 @@ int main(int argc, char** argv) {
        keel::runtime::worker},
       argc, argv);
   keel::worker::app app(std::move(cfg));
-  keel::worker::add_ops_kinds(app);   // jobs.noop
-  keel::worker::add_mail_kinds(app);  // email.send
-  keel::worker::add_test_kinds(app);  // test.record, with KEEL_WORKER_TEST_KINDS=1 only
+  using namespace keel::worker;
+  add_ops_kinds(app.kinds);                     // jobs.noop
+  add_mail_kinds(app.kinds, app.db, app.mail);  // email.send
+  add_auth_kinds(app.kinds, app.db);            // auth.password_reset
+  add_test_kinds(app.kinds, app.db);            // test.record, with KEEL_WORKER_TEST_KINDS=1 only
   return app.run();
 }

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "core/db/pool.hpp"
+#include "core/jobs/registry.hpp"
 #include "core/runtime/log.hpp"
 #include "worker/kinds.hpp"
 
@@ -20,7 +22,7 @@ std::int64_t int_field(const boost::json::value& payload, std::string_view key) 
 
 }  // namespace
 
-void add_test_kinds(app& app) {
+void add_test_kinds(jobs::registry& kinds, db::pool& db) {
   // Not a configuration variable on purpose: a production deployment has no reason to set it.
   const char* flag = std::getenv("KEEL_WORKER_TEST_KINDS");
   if (flag == nullptr || std::string_view(flag) != "1") return;
@@ -28,26 +30,25 @@ void add_test_kinds(app& app) {
 
   // {"sleep_ms": n, "fail_attempts": n}: waits (cancellable), fails the first n attempts,
   // then records one row per successful run.
-  app.kinds.add(
-      "test.record",
-      [&db = app.db](const boost::json::value& payload, jobs::job_context& ctx) -> async<void> {
-        if (auto ms = int_field(payload, "sleep_ms"); ms > 0) {
-          boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
-                                          std::chrono::milliseconds(ms));
-          co_await timer.async_wait(boost::asio::use_awaitable);
-        }
-        if (ctx.attempt <= int_field(payload, "fail_attempts")) {
-          throw std::runtime_error("failing attempt " + std::to_string(ctx.attempt) +
-                                   " on purpose");
-        }
-        co_await db.query(R"sql(
+  kinds.add("test.record",
+            [&db](const boost::json::value& payload, jobs::job_context& ctx) -> async<void> {
+              if (auto ms = int_field(payload, "sleep_ms"); ms > 0) {
+                boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
+                                                std::chrono::milliseconds(ms));
+                co_await timer.async_wait(boost::asio::use_awaitable);
+              }
+              if (ctx.attempt <= int_field(payload, "fail_attempts")) {
+                throw std::runtime_error("failing attempt " + std::to_string(ctx.attempt) +
+                                         " on purpose");
+              }
+              co_await db.query(R"sql(
             INSERT INTO test_job_runs (job_id, attempt, request_id) VALUES ($1, $2, $3)
         )sql",
-                          ctx.id, std::int32_t{ctx.attempt}, ctx.request_id);
-      },
-      {.timeout = std::chrono::seconds(60),
-       .backoff_base = std::chrono::milliseconds(100),
-       .backoff_cap = std::chrono::seconds(1)});
+                                ctx.id, std::int32_t{ctx.attempt}, ctx.request_id);
+            },
+            {.timeout = std::chrono::seconds(60),
+             .backoff_base = std::chrono::milliseconds(100),
+             .backoff_cap = std::chrono::seconds(1)});
 }
 
 }  // namespace keel::worker

@@ -1,13 +1,37 @@
-// Every routes file's registration function; main.cpp calls each once.
+// Every routes file's registration function, each handed the services its routes call;
+// main.cpp calls each once.
 #pragma once
+
+namespace keel::auth {
+class admin;
+class limits;
+class service;
+}  // namespace keel::auth
+namespace keel::catalog {
+class service;
+}
+namespace keel::db {
+class pool;
+}
+namespace keel::http {
+class router;
+}
+namespace keel::jobs {
+class service;
+}
 
 namespace keel::api {
 
 class app;
+class auth_web;
 
+// /health /ready /metrics /openapi.json /docs: what the program itself reports.
 void add_system_routes(app& app);
-void add_template_routes(app& app);
-void add_auth_routes(app& app);
-void add_admin_routes(app& app);
+// /api/v1/templates, /api/v1/methods: the governance catalog.
+void add_template_routes(http::router& router, catalog::service& catalog);
+void add_auth_routes(http::router& router, auth::service& auth, auth::limits& limits,
+                     const auth_web& web);
+void add_admin_routes(http::router& router, auth::service& auth, auth::limits& limits,
+                      auth::admin& users, jobs::service& jobs, db::pool& db);
 
 }  // namespace keel::api

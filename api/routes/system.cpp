@@ -56,12 +56,7 @@ void add_system_routes(app& app) {
                              co_return health_status{"ready"};
                            }));
 
-  app.router.add(http::get("/metrics",
-                           {.summary = "Prometheus metrics", .tag = "system", .hidden = true},
-                           [&app](http::input<>&) -> async<http::response> {
-                             co_return http::response::text(
-                                 app.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-                           }));
+  app.add_metrics_route(app.router);  // the same /metrics as keel-worker's
 
   // The document is written once, at the first request, when every route is registered.
   auto document = std::make_shared<std::pair<std::once_flag, std::string>>();

@@ -6,6 +6,7 @@
 
 #include "core/db/pool.hpp"
 #include "core/dto/cursor.hpp"
+#include "core/runtime/text.hpp"
 
 namespace keel::audit {
 namespace {
@@ -21,9 +22,10 @@ struct position {
 };
 BOOST_DESCRIBE_STRUCT(position, (), (id))
 
-// A user agent is client-controlled: keep the log's rows bounded.
-std::string_view clipped(std::string_view text) {
-  return text.substr(0, 512);
+// A user agent is client-controlled: keep the log's rows bounded, cut between characters
+// (a cut inside one would be text PostgreSQL refuses).
+std::string clipped(std::string_view user_agent) {
+  return text::cleaned(user_agent, 512);
 }
 
 entry from_row(const db::row& r) {
@@ -45,14 +47,16 @@ entry from_row(const db::row& r) {
 async<void> record(db::transaction& tx, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const boost::json::object& details) {
   std::string details_json = boost::json::serialize(details);
-  co_await tx.query(insert_sql, action, from.actor_id, user_id, from.ip, clipped(from.user_agent),
+  std::string user_agent = clipped(from.user_agent);
+  co_await tx.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
                     from.request_id, details_json);
 }
 
 async<void> record(db::pool& db, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const boost::json::object& details) {
   std::string details_json = boost::json::serialize(details);
-  co_await db.query(insert_sql, action, from.actor_id, user_id, from.ip, clipped(from.user_agent),
+  std::string user_agent = clipped(from.user_agent);
+  co_await db.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
                     from.request_id, details_json);
 }
 

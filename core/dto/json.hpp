@@ -5,7 +5,8 @@
 // Member types: std::string, bool, any integer (range-checked), float/double,
 // std::optional<X>, std::vector<X>, boost::json::value / object (free-form),
 // keel::uuid, keel::timestamp (RFC 3339), described structs and described enums
-// (as their enumerator names). Unknown fields are ignored.
+// (as their enumerator names). Unknown fields are ignored. Every string, free-form ones
+// included, must be UTF-8 without NUL (what PostgreSQL stores), else it is a field problem.
 //
 // Constraints come from keel_rules (see rules.hpp); a cross-field check is an ADL
 // function `void keel_validate(const T&, keel::dto::problems&)` run once the fields are valid.

@@ -21,10 +21,12 @@ problems::scope problems::enter_index(std::size_t index) {
 }
 
 void problems::add(std::string message) {
+  if (++found_ > max_listed) return;
   errors_.push_back({path_, std::move(message)});
 }
 
 void problems::add(std::string_view field, std::string message) {
+  if (++found_ > max_listed) return;
   std::string at = path_;
   if (!at.empty() && !field.empty()) at += '.';
   at += field;
@@ -32,7 +34,9 @@ void problems::add(std::string_view field, std::string message) {
 }
 
 void problems::throw_if_any() {
-  if (!errors_.empty()) throw validation_failed(std::move(errors_));
+  if (found_ == 0) return;
+  if (found_ > errors_.size()) errors_.push_back({"", std::string(more_message)});
+  throw validation_failed(std::move(errors_));
 }
 
 }  // namespace keel::dto

@@ -11,8 +11,16 @@ namespace keel::dto {
 
 // Messages are recorded against the path being read ("items[2].name"); a cross-field
 // check (keel_validate) adds its own with add(field, message).
+//
+// At most max_listed are kept: past that, readers stop (full()) and the answer ends with one
+// more entry, field "" and message more_message, so the client knows the list is not whole.
+// One hostile body cannot make a large answer or a long decode.
 class problems {
  public:
+  static constexpr std::size_t max_listed = 50;
+  static constexpr std::string_view more_message =
+      "more problems were found; only the first 50 are listed";
+
   // Restores the path when the reader leaves a member or an element.
   class scope {
    public:
@@ -33,8 +41,11 @@ class problems {
   void add(std::string_view field, std::string message);  // at a member of the current path
 
   const std::string& path() const { return path_; }
-  std::size_t size() const { return errors_.size(); }
-  bool empty() const { return errors_.empty(); }
+  // Every problem found, listed or not: a reader compares sizes to know whether a part is valid.
+  std::size_t size() const { return found_; }
+  bool empty() const { return found_ == 0; }
+  // True once a problem past max_listed was found: reading further would only cost time.
+  bool full() const { return found_ > max_listed; }
 
   // Throws keel::validation_failed with everything recorded, if anything was.
   void throw_if_any();
@@ -42,6 +53,7 @@ class problems {
  private:
   std::string path_;
   std::vector<field_error> errors_;
+  std::size_t found_ = 0;
 };
 
 }  // namespace keel::dto

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "core/http/detail/connections.hpp"
+#include "core/http/detail/framing.hpp"
 #include "core/http/detail/pipeline.hpp"
 
 namespace keel::http::detail {
@@ -73,7 +74,11 @@ net::awaitable<boost::system::error_code> read_header(connection& conn,
   for (;;) {
     if (buffer.size() > 0) {
       std::size_t used = parser.put(buffer.data(), ec);
+      // The parser takes a header block whole, so `used` bytes are exactly its headers.
+      std::string_view block(static_cast<const char*>(buffer.data().data()), used);
+      bool folded = parser.is_header_done() && has_obs_fold(block);
       buffer.consume(used);
+      if (folded) co_return bhttp::error::bad_field;
       if (parser.is_header_done()) co_return boost::system::error_code{};
       if (ec && ec != bhttp::error::need_more) co_return ec;
       if (!ec && used > 0) continue;
@@ -167,9 +172,12 @@ net::awaitable<void> run_session(tcp::socket socket, loop_state& loop) {
     const auto start = clock::now();
     request_message& message = parser->get();
 
-    // Body: refuse by Content-Length before reading a byte of it, and cap chunked bodies.
-    const rejection* rejected = nullptr;
-    if (auto length = parser->content_length(); length && *length > o.body_limit) {
+    // Body: refuse ambiguous framing or a Content-Length over the limit before reading a byte
+    // of it, and cap chunked bodies.
+    const rejection* rejected = framing_problem(message);
+    if (rejected != nullptr) {
+      // Nothing of the body is read: the connection closes after the answer.
+    } else if (auto length = parser->content_length(); length && *length > o.body_limit) {
       rejected = &too_large;
     } else if (!parser->is_done()) {
       parser->body_limit(o.body_limit);

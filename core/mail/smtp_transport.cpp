@@ -1,37 +1,20 @@
 // SMTP delivery through libcurl; its easy API blocks, so each send runs on a small thread pool.
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <cstring>
 #include <functional>
-#include <mutex>
 
 #include "core/mail/transport.hpp"
 #include "core/runtime/blocking_pool.hpp"
+#include "core/runtime/curl.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::mail {
 namespace {
 
-struct easy_cleanup {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct slist_cleanup {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 struct url_cleanup {
   void operator()(CURLU* u) const { curl_url_cleanup(u); }
 };
-
-// curl_global_init is not thread-safe on every libcurl build; once, before any transfer.
-void init_curl() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw std::runtime_error("libcurl failed to initialise");
-    }
-  });
-}
 
 // One part of a parsed URL; empty when the URL has none.
 std::string url_part(CURLU* u, CURLUPart part, unsigned flags = 0) {
@@ -71,9 +54,9 @@ std::size_t read_message(char* buffer, std::size_t size, std::size_t count, void
 // MAIL FROM, RCPT TO, DATA. Blocks for at most options.timeout.
 void perform(const smtp_options& options, const std::string& server, const std::string& to,
              std::string_view data) {
-  std::unique_ptr<CURL, easy_cleanup> curl(curl_easy_init());
+  runtime::curl_easy curl(curl_easy_init());
   if (!curl) throw delivery_error("libcurl could not create a transfer", false);
-  std::unique_ptr<curl_slist, slist_cleanup> recipients(
+  runtime::curl_list recipients(
       curl_slist_append(nullptr, ("<" + to + ">").c_str()));
   std::string sender = "<" + options.from.address + ">";
   char details[CURL_ERROR_SIZE] = "";
@@ -129,7 +112,7 @@ class smtp_transport final : public transport {
 }  // namespace
 
 std::unique_ptr<transport> make_smtp_transport(smtp_options options) {
-  init_curl();
+  runtime::init_curl();
   std::string server = redacted_url(options.url);
   if (options.threads < 1) options.threads = 1;
   log::info("mail transport: smtp", {{"server", server}});

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/runtime/text.hpp"
+
 namespace keel::log {
 namespace {
 
@@ -29,10 +31,22 @@ std::string_view level_name(level l) {
   return "info";
 }
 
-// JSON string escaping per RFC 8259: quotes, backslash and control characters.
+// JSON string escaping per RFC 8259: quotes, backslash and control characters. Bytes that
+// are not UTF-8 (a client's raw 0xFF in a path) become U+FFFD, so every line stays valid JSON.
 void append_json_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      std::size_t n = text::char_length(s.substr(i));
+      if (n == 0) {
+        out.append(std::string_view("\\ufffd"));
+      } else {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out.append(std::string_view("\\\""));

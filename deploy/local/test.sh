@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, builds and runs the whole test suite against real servers on loopback ports:
-# a throwaway PostgreSQL 15 cluster, an SMTP sink and a Redis (each on its own port),
+# a throwaway PostgreSQL 15 cluster, an SMTP sink, a Redis and an S3 server (each on its own port),
 # started here and stopped at the end.
 #   deploy/local/test.sh                 build (debug preset) and run every test
 #   deploy/local/test.sh asan            the same under AddressSanitizer + UBSan (or PRESET=asan)
@@ -36,8 +36,10 @@ cmake --preset "$preset" >/dev/null
 # KEEL_BUILD_TARGETS: build only these targets (CI's TSan phase runs no end-to-end test).
 cmake --build --preset "$preset" ${KEEL_BUILD_TARGETS:+--target $KEEL_BUILD_TARGETS}
 
-smtp_pid="" smtp_dir="" redis_pid="" redis_dir=""
+smtp_pid="" smtp_dir="" redis_pid="" redis_dir="" s3_pid="" s3_dir=""
 cleanup() {
+  [ -z "$s3_pid" ] || kill "$s3_pid" 2>/dev/null || true
+  [ -z "$s3_dir" ] || rm -rf "$s3_dir" "$s3_dir.log"
   [ -z "$smtp_pid" ] || kill "$smtp_pid" 2>/dev/null || true
   [ -z "$smtp_dir" ] || rm -rf "$smtp_dir" "$smtp_dir.log"
   if [ -n "$redis_pid" ]; then
@@ -96,6 +98,27 @@ if [ ! -f "$jose_dir/node_modules/.package-lock.json" ] ||
   npm ci --prefix "$jose_dir" --no-audit --no-fund >/dev/null
 fi
 export KEEL_TEST_JOSE_DIR="$jose_dir"
+
+# A real S3-compatible server (npm @20minutes/s3rver, which verifies Signature V4) on loopback,
+# with the AWS SDK that tests/integration/storage_test.cpp cross-checks keel's presigned URLs
+# with; tests/e2e/s3 is installed again only when its package-lock.json changed.
+s3_tools="$root/tests/e2e/s3"
+if [ ! -f "$s3_tools/node_modules/.package-lock.json" ] ||
+  [ "$s3_tools/package-lock.json" -nt "$s3_tools/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$s3_tools" --no-audit --no-fund >/dev/null 2>&1
+fi
+# Port 0: the server takes a free port itself and names it, so parallel runs never collide.
+s3_dir="$(mktemp -d /tmp/keel-s3.XXXXXX)"
+NODE_NO_WARNINGS=1 node "$s3_tools/server.mjs" 0 "$s3_dir" keel-test >"$s3_dir.log" 2>&1 &
+s3_pid=$!
+s3_port=""
+for _ in $(seq 100); do
+  s3_port="$(sed -n 's/^s3rver listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$s3_dir.log")"
+  [ -n "$s3_port" ] && break
+  sleep 0.1
+done
+[ -n "$s3_port" ] || { echo "test.sh: the S3 server did not start:" >&2; cat "$s3_dir.log" >&2; exit 1; }
+export KEEL_TEST_S3_PORT="$s3_port" KEEL_TEST_S3_BUCKET=keel-test KEEL_TEST_S3_TOOLS="$s3_tools"
 
 # One test at a time: some tests stop and restart the PostgreSQL server (or a Redis).
 ctest --preset "$preset" --timeout 300 "$@"

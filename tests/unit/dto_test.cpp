@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,6 +96,12 @@ constexpr auto keel_rules(const list_query*) {
   using namespace keel::dto;
   return rules(field("limit").range(1, 100), field("category").format(format::slug));
 }
+
+struct slug_position {
+  int sort_order = 0;
+  std::string slug;
+};
+BOOST_DESCRIBE_STRUCT(slug_position, (), (sort_order, slug))
 
 struct cursor_keys {
   keel::timestamp created_at;
@@ -375,4 +382,83 @@ TEST_CASE("a tampered or foreign cursor is a validation error on the cursor fiel
   CHECK(field_errors_of([&] { keel::dto::read_cursor<cursor_keys>(foreign); }) == expected);
   CHECK(field_errors_of([] { keel::dto::decode_cursor("W10", "after"); }) ==
         std::vector<std::string>{"after: is not a valid cursor"});
+}
+
+TEST_CASE("past 50 field problems decoding stops and the list ends with a note saying so") {
+  // 10,000 elements each missing both members: 20,000 problems if nothing stopped.
+  std::string body = R"({"items": [)";
+  for (int i = 0; i < 10000; ++i) body += i == 0 ? "{}" : ",{}";
+  body += "]}";
+  keel::dto::problems p;
+  auto v = boost::json::parse(body);
+  std::vector<line_item> items;
+  keel::dto::detail::read_json(v.at("items"), items, p);
+  // Reading stopped soon after the cap instead of decoding all 10,000 elements.
+  CHECK(items.size() <= 26);
+  CHECK(p.size() == 51);
+  try {
+    p.throw_if_any();
+    FAIL("expected validation_failed");
+  } catch (const keel::validation_failed& e) {
+    const auto& errors = e.field_errors();
+    REQUIRE(errors.size() == keel::dto::problems::max_listed + 1);
+    CHECK(errors.front().field == "[0].name");
+    CHECK(errors[49].field == "[24].quantity");
+    CHECK(errors.back().field.empty());
+    CHECK(errors.back().message == keel::dto::problems::more_message);
+  }
+  // Exactly 50 problems are all listed, with no note.
+  keel::dto::problems fifty;
+  for (int i = 0; i < 50; ++i) fifty.add("x" + std::to_string(i), "is wrong");
+  CHECK_FALSE(fifty.full());
+  auto listed = field_errors_of([&] { fifty.throw_if_any(); });
+  CHECK(listed.size() == 50);
+  CHECK(listed.back() == "x49: is wrong");
+}
+
+TEST_CASE("an array over max_items is refused before its elements are decoded") {
+  auto body = boost::json::parse(valid_order).as_object();
+  boost::json::array items;
+  for (int i = 0; i < 100000; ++i) items.push_back(boost::json::object{});
+  body["items"] = std::move(items);
+  // One problem for the count, none for the 100,000 empty elements.
+  CHECK(field_errors_of([&] { decode<order>(body); }) ==
+        std::vector<std::string>{"items: must have at most 3 items"});
+}
+
+TEST_CASE("a NUL in a string, a free-form value or a key is a field problem") {
+  auto body = boost::json::parse(valid_order).as_object();
+  body["coupon"] = std::string(
+      "SAVE\0"
+      "1",
+      6);
+  body["extra"] = boost::json::parse(R"({"note": ["ok", "a\u0000b"]})");
+  CHECK(field_errors_of([&] { decode<order>(body); }) ==
+        std::vector<std::string>{"extra: must be UTF-8 text without NUL characters",
+                                 "coupon: must be UTF-8 text without NUL characters"});
+  body = boost::json::parse(valid_order).as_object();
+  body["extra"] = boost::json::parse(R"({"a\u0000": 1})");
+  CHECK(field_errors_of([&] { decode<order>(body); }) ==
+        std::vector<std::string>{"extra: must be UTF-8 text without NUL characters"});
+  CHECK(errors_for<register_request>(R"({"email":"a\u0000b@x.io","password":"correct horse"})") ==
+        std::vector<std::string>{"email: must be UTF-8 text without NUL characters"});
+}
+
+TEST_CASE("a query value that decodes to a NUL or to bytes that are not UTF-8 is a field problem") {
+  std::map<std::string, std::string> params{{"q", std::string("a\0b", 3)}, {"category", "\xff"}};
+  auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+    auto found = params.find(std::string(name));
+    if (found == params.end()) return std::nullopt;
+    return found->second;
+  };
+  CHECK(field_errors_of([&] { keel::dto::decode_query<list_query>(lookup); }) ==
+        std::vector<std::string>{"category: must be UTF-8 text without NUL characters",
+                                 "q: must be UTF-8 text without NUL characters"});
+}
+
+TEST_CASE("a cursor whose keys hold a NUL is not a valid cursor") {
+  std::string cursor = keel::dto::encode_cursor(
+      boost::json::parse(R"({"sort_order":10,"slug":"\u0000"})").as_object());
+  CHECK(field_errors_of([&] { keel::dto::read_cursor<slug_position>(cursor); }) ==
+        std::vector<std::string>{"cursor: is not a valid cursor"});
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/http/request.hpp"
+#include "core/runtime/error.hpp"
 
 using keel::http::method;
 using keel::http::request;
@@ -47,4 +48,21 @@ TEST_CASE("path parameters are looked up by name") {
   r.set_path_params({{"slug", "abc"}});
   CHECK(r.path_param("slug") == "abc");
   CHECK(r.path_param("other").empty());
+}
+
+TEST_CASE("a path parameter that is not UTF-8 text without NUL is a validation error naming it") {
+  request r(method::get, "/t/a\xff", "", nullptr, no_headers);
+  r.set_path_params(
+      {{"slug", "a\xff"}, {"name", std::string_view("a\0b", 3)}, {"ok", "caf\xc3\xa9"}});
+  CHECK(r.path_param("ok") == "caf\xc3\xa9");
+  for (const char* name : {"slug", "name"}) {
+    try {
+      (void)r.path_param(name);
+      FAIL("expected validation_failed");
+    } catch (const keel::validation_failed& e) {
+      REQUIRE(e.field_errors().size() == 1);
+      CHECK(e.field_errors()[0].field == name);
+      CHECK(e.field_errors()[0].message == "must be UTF-8 text without NUL characters");
+    }
+  }
 }

@@ -30,19 +30,40 @@ bool read_enum(std::string_view name, E& out, problems& p) {
   return found;
 }
 
-// Members are all read even after one fails, so the client hears of every problem at once.
+// An array over its member's max_items is refused before any element is decoded: the work
+// and the answer then stay small however many elements were sent.
+template <class T, class D>
+bool items_fit(const boost::json::value& v, problems& p) {
+  constexpr int index = rule_index<T>(D::name);
+  if constexpr (index >= 0) {
+    constexpr const constraints& c = rules_for<T>.fields[index].limits;
+    if constexpr (c.max_items.has_value()) {
+      const boost::json::array* a = v.if_array();
+      if (a != nullptr && a->size() > *c.max_items) {
+        check_items(a->size(), c, p);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Members are all read even after one fails, so the client hears of every problem at once
+// (up to problems::max_listed).
 template <class T>
 bool read_struct(const boost::json::object& o, T& out, problems& p) {
   check_rules<T>();
   std::size_t before = p.size();
   boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
     using M = member_type<T, decltype(D)>;
+    if (p.full()) return;
     auto at = p.enter_field(D.name);
     const boost::json::value* v = o.if_contains(D.name);
     if (!v || (v->is_null() && is_optional<M>)) {
       if constexpr (!is_optional<M>) p.add("is required");
       return;
     }
+    if (!items_fit<T, decltype(D)>(*v, p)) return;
     if (read_json(*v, out.*D.pointer, p)) check_member<T, decltype(D)>(out.*D.pointer, p);
   });
   // The cross-field hook runs only on valid fields, so it may trust every one of them.
@@ -89,6 +110,7 @@ bool read_json(const boost::json::value& v, T& out, problems& p) {
       return assign(json_timestamp(v, p));
     } else if constexpr (std::is_same_v<T, boost::json::object>) {
       if (auto* o = v.if_object()) {
+        if (!json_clean(v, p)) return false;
         out = *o;
         return true;
       }
@@ -104,6 +126,7 @@ bool read_json(const boost::json::value& v, T& out, problems& p) {
       out.reserve(a->size());
       bool ok = true;
       for (std::size_t i = 0; i < a->size(); ++i) {
+        if (p.full()) return false;
         auto at = p.enter_index(i);
         typename T::value_type item{};
         ok = read_json((*a)[i], item, p) && ok;
@@ -122,6 +145,7 @@ bool read_json(const boost::json::value& v, T& out, problems& p) {
       static_assert(always_false<T>, "keel::dto: unsupported member type (see core/dto/json.hpp)");
     }
   } else {
+    if (!json_clean(v, p)) return false;
     out = v;  // free-form JSON, null included
     return true;
   }

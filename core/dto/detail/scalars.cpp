@@ -7,6 +7,8 @@
 #include <cmath>
 #include <utility>
 
+#include "core/runtime/text.hpp"
+
 namespace keel::dto::detail {
 namespace {
 
@@ -23,6 +25,21 @@ std::optional<double> whole_number(const boost::json::value& v, integer_range r,
     return std::nullopt;
   }
   return d;
+}
+
+// Every string and key, depth first; the parser has already bounded the depth.
+bool clean_value(const boost::json::value& v) {
+  if (const auto* s = v.if_string()) return text::is_clean(std::string_view(s->data(), s->size()));
+  if (const auto* a = v.if_array()) {
+    for (const auto& item : *a) {
+      if (!clean_value(item)) return false;
+    }
+  } else if (const auto* o = v.if_object()) {
+    for (const auto& member : *o) {
+      if (!text::is_clean(member.key()) || !clean_value(member.value())) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -79,9 +96,15 @@ std::optional<bool> json_bool(const boost::json::value& v, problems& p) {
 }
 
 std::optional<std::string> json_string(const boost::json::value& v, problems& p) {
-  if (auto* s = v.if_string()) return std::string(s->data(), s->size());
+  if (auto* s = v.if_string()) return text_string(std::string_view(s->data(), s->size()), p);
   p.add("must be a string");
   return std::nullopt;
+}
+
+bool json_clean(const boost::json::value& v, problems& p) {
+  if (clean_value(v)) return true;
+  p.add(std::string(text::unclean_message));
+  return false;
 }
 
 std::optional<uuid> json_uuid(const boost::json::value& v, problems& p) {
@@ -132,6 +155,15 @@ std::optional<bool> text_bool(std::string_view s, problems& p) {
   if (s == "true" || s == "1") return true;
   if (s == "false" || s == "0") return false;
   p.add("must be true or false");
+  return std::nullopt;
+}
+
+// Boost.JSON has already refused bad UTF-8 in a body, but "\u0000" decodes to a NUL, and
+// query text is whatever the percent-escapes said: either would reach PostgreSQL, which
+// refuses both.
+std::optional<std::string> text_string(std::string_view s, problems& p) {
+  if (text::is_clean(s)) return std::string(s);
+  p.add(std::string(text::unclean_message));
   return std::nullopt;
 }
 

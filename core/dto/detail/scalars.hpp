@@ -33,11 +33,15 @@ std::optional<bool> json_bool(const boost::json::value& v, problems& p);
 std::optional<std::string> json_string(const boost::json::value& v, problems& p);
 std::optional<uuid> json_uuid(const boost::json::value& v, problems& p);
 std::optional<timestamp> json_timestamp(const boost::json::value& v, problems& p);
+// Free-form JSON (a boost::json::value or object member): false, after recording why, when a
+// string or key in it is not UTF-8 text without NUL (PostgreSQL's jsonb refuses \u0000).
+bool json_clean(const boost::json::value& v, problems& p);
 
 std::optional<std::intmax_t> text_signed(std::string_view s, integer_range r, problems& p);
 std::optional<std::uintmax_t> text_unsigned(std::string_view s, integer_range r, problems& p);
 std::optional<double> text_number(std::string_view s, problems& p);
 std::optional<bool> text_bool(std::string_view s, problems& p);
+std::optional<std::string> text_string(std::string_view s, problems& p);
 std::optional<uuid> text_uuid(std::string_view s, problems& p);
 std::optional<timestamp> text_timestamp(std::string_view s, problems& p);
 
