@@ -8,13 +8,13 @@
 #include "core/auth/admin.hpp"
 #include "core/auth/limits.hpp"
 #include "core/auth/service.hpp"
+#include "core/catalog/service.hpp"
 #include "core/http/router.hpp"
 #include "core/jobs/service.hpp"
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
 #include "core/runtime/app_context.hpp"
 #include "core/runtime/config.hpp"
-#include "core/templates/service.hpp"
 
 namespace keel::api {
 
@@ -35,7 +35,7 @@ class app : public runtime::app_context {
   std::unique_ptr<ratelimit::limiter> limiter;
 
   // The features' services, each built from what is above it.
-  templates::service templates;
+  catalog::service templates;  // governance templates and the method catalog
   auth::service auth;
   auth::limits auth_limits;
   auth_web auth_cookies;  // how tokens reach browsers (api/routes/auth_web.hpp)

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   keel::api::app app(std::move(cfg));
   using namespace keel::api;
   add_system_routes(app);                          // /health /ready /metrics /openapi.json /docs
-  add_template_routes(app.router, app.templates);  // /api/v1/templates, /api/v1/rules/validate
+  add_template_routes(app.router, app.templates);  // /api/v1/templates, /api/v1/methods
   add_auth_routes(app.router, app.auth, app.auth_limits, app.auth_cookies);  // /api/v1/auth/*
   add_admin_routes(app.router, app.auth, app.auth_limits, app.users, app.jobs,
                    app.db);  // /api/v1/admin/* (role admin)

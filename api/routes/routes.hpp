@@ -7,6 +7,9 @@ class admin;
 class limits;
 class service;
 }  // namespace keel::auth
+namespace keel::catalog {
+class service;
+}
 namespace keel::db {
 class pool;
 }
@@ -14,9 +17,6 @@ namespace keel::http {
 class router;
 }
 namespace keel::jobs {
-class service;
-}
-namespace keel::templates {
 class service;
 }
 
@@ -27,7 +27,8 @@ class auth_web;
 
 // /health /ready /metrics /openapi.json /docs: what the program itself reports.
 void add_system_routes(app& app);
-void add_template_routes(http::router& router, templates::service& templates);
+// /api/v1/templates, /api/v1/methods: the governance catalog.
+void add_template_routes(http::router& router, catalog::service& catalog);
 void add_auth_routes(http::router& router, auth::service& auth, auth::limits& limits,
                      const auth_web& web);
 void add_admin_routes(http::router& router, auth::service& auth, auth::limits& limits,

@@ -1,28 +1,40 @@
-// Rule template routes: path, method, DTOs and the service call, nothing more.
+// Governance catalog routes (templates and methods): path, method, DTOs and the service call.
 #include "api/routes/routes.hpp"
+#include "core/catalog/service.hpp"
 #include "core/http/endpoint.hpp"
-#include "core/templates/service.hpp"
 
 namespace keel::api {
+namespace {
 
-void add_template_routes(http::router& router, templates::service& svc) {
-  using namespace keel::templates;
+// A misspelt facet group (?sizes=...) would otherwise be ignored and rank nothing.
+constexpr std::string_view unknown_param =
+    "is not a parameter of this route (facet groups: size, org_type, scale, maturity)";
 
-  router.add(http::get("/api/v1/templates", {.summary = "List rule templates", .tag = "templates"},
-                       [&svc](http::input<list_query>& in) -> async<template_page> {
-                         co_return co_await svc.list(in.query);
-                       }));
+}  // namespace
+
+void add_template_routes(http::router& router, catalog::service& svc) {
+  using namespace keel::catalog;
+
+  router.add(
+      http::get("/api/v1/templates", {.summary = "List governance templates", .tag = "templates"},
+                [&svc](http::input<template_query>& in) -> async<template_page> {
+                  dto::reject_unknown_params<template_query>(in.raw.query_names(), unknown_param);
+                  co_return co_await svc.list_templates(in.query);
+                }));
 
   router.add(http::get("/api/v1/templates/{slug}",
-                       {.summary = "Get one rule template", .tag = "templates", .errors = {404}},
-                       [&svc](http::input<>& in) -> async<rule_template> {
-                         co_return co_await svc.get(in.path("slug"));
+                       {.summary = "Get one governance template and its methods",
+                        .tag = "templates",
+                        .errors = {404}},
+                       [&svc](http::input<>& in) -> async<template_detail> {
+                         co_return co_await svc.get_template(in.path("slug"));
                        }));
 
-  router.add(http::post(
-      "/api/v1/rules/validate", {.summary = "Check a rule document", .tag = "templates"},
-      [&svc](http::input<http::no_query, rule_document>& in) -> async<validation_report> {
-        co_return svc.validate(in.body);
+  router.add(http::get(
+      "/api/v1/methods", {.summary = "Rank one section's methods by facets", .tag = "templates"},
+      [&svc](http::input<method_query>& in) -> async<method_list> {
+        dto::reject_unknown_params<method_query>(in.raw.query_names(), unknown_param);
+        co_return co_await svc.rank_methods(in.query);
       }));
 }
 

@@ -4,10 +4,14 @@
 // integers, double, keel::uuid, keel::timestamp, described enums, and std::optional of those.
 // An empty value (?cursor=) counts as absent, which is what HTML forms send for a blank field.
 // A decoded value that is not UTF-8 text without NUL (?q=%00, ?q=%FF) is a problem of its field.
+// A repeatable parameter (?size=a&size=b) is a std::vector or std::optional<std::vector> of a
+// scalar: every occurrence is one item, in the order sent; it is never required.
 #pragma once
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/dto/detail/from_json.hpp"
 #include "core/dto/problems.hpp"
@@ -48,13 +52,45 @@ bool read_text(std::string_view s, T& out, problems& p) {
   }
 }
 
+// The item type of a repeatable parameter's member, void for a single one.
+template <class T>
+struct repeated_item {
+  using type = void;
+};
+template <class X, class A>
+struct repeated_item<std::vector<X, A>> {
+  using type = X;
+};
+template <class X, class A>
+struct repeated_item<std::optional<std::vector<X, A>>> {
+  using type = X;
+};
+template <class T>
+inline constexpr bool is_repeated = !std::is_void_v<typename repeated_item<T>::type>;
+
+// Every occurrence of a repeatable parameter; a bad item is reported as "name[i]".
+template <class M>
+bool read_repeated(std::vector<std::string> texts, M& out, problems& p) {
+  std::erase_if(texts, [](const std::string& t) { return t.empty(); });
+  if (texts.empty()) return false;  // absent: the member keeps its empty value
+  std::vector<typename repeated_item<M>::type> items(texts.size());
+  bool ok = true;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    auto at = p.enter_index(i);
+    ok = read_text(texts[i], items[i], p) && ok;
+  }
+  if (ok) out = std::move(items);
+  return ok;
+}
+
 }  // namespace detail
 
 // `lookup(name)` returns the decoded parameter or nullopt when absent, e.g.
 // [&](std::string_view n) { return request.query_param(n); }. Taking a callable keeps
 // core/dto free of HTTP. Throws keel::validation_failed listing every bad parameter.
-template <class T, class Lookup>
-T decode_query(Lookup&& lookup) {
+// `lookup_all(name)` returns every value of a repeatable parameter (std::vector<std::string>).
+template <class T, class Lookup, class LookupAll>
+T decode_query(Lookup&& lookup, LookupAll&& lookup_all) {
   static_assert(detail::is_described_struct<T>, "decode_query<T>: T must be a described struct");
   detail::check_rules<T>();
   T out{};
@@ -62,13 +98,20 @@ T decode_query(Lookup&& lookup) {
   boost::mp11::mp_for_each<detail::members_of<T>>([&](auto D) {
     using M = detail::member_type<T, decltype(D)>;
     auto at = found.enter_field(D.name);
-    std::optional<std::string> text = lookup(std::string_view(D.name));
-    if (!text || text->empty()) {
-      if constexpr (!detail::is_optional<M>) found.add("is required");
-      return;
-    }
-    if (detail::read_text(*text, out.*D.pointer, found)) {
-      detail::check_member<T, decltype(D)>(out.*D.pointer, found);
+    if constexpr (detail::is_repeated<M>) {
+      std::vector<std::string> texts = lookup_all(std::string_view(D.name));
+      if (detail::read_repeated(std::move(texts), out.*D.pointer, found)) {
+        detail::check_member<T, decltype(D)>(out.*D.pointer, found);
+      }
+    } else {
+      std::optional<std::string> text = lookup(std::string_view(D.name));
+      if (!text || text->empty()) {
+        if constexpr (!detail::is_optional<M>) found.add("is required");
+        return;
+      }
+      if (detail::read_text(*text, out.*D.pointer, found)) {
+        detail::check_member<T, decltype(D)>(out.*D.pointer, found);
+      }
     }
   });
   if constexpr (requires { keel_validate(static_cast<const T&>(out), found); }) {
@@ -76,6 +119,32 @@ T decode_query(Lookup&& lookup) {
   }
   found.throw_if_any();
   return out;
+}
+
+// For a lookup that knows one value per name: a repeatable parameter gets at most one item.
+template <class T, class Lookup>
+T decode_query(Lookup&& lookup) {
+  return decode_query<T>(lookup, [&lookup](std::string_view name) {
+    std::vector<std::string> all;
+    if (std::optional<std::string> one = lookup(name)) all.push_back(std::move(*one));
+    return all;
+  });
+}
+
+// Throws keel::validation_failed naming every parameter in `names` that T does not declare,
+// for a route where a misspelt parameter must not be silently ignored (a filter, say).
+template <class T>
+void reject_unknown_params(const std::vector<std::string>& names, std::string_view message) {
+  static_assert(detail::is_described_struct<T>, "reject_unknown_params<T>: T must be described");
+  constexpr auto known = detail::names_of(detail::members_of<T>{});
+  std::vector<field_error> unknown;
+  for (const std::string& name : names) {
+    bool declared = std::find(known.begin(), known.end(), std::string_view(name)) != known.end();
+    bool reported = std::any_of(unknown.begin(), unknown.end(),
+                                [&](const field_error& e) { return e.field == name; });
+    if (!declared && !reported) unknown.push_back({name, std::string(message)});
+  }
+  if (!unknown.empty()) throw validation_failed(std::move(unknown));
 }
 
 // One path or query value converted alone (e.g. a {id} path parameter as keel::uuid);

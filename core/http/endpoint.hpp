@@ -1,9 +1,9 @@
 // Typed routes: the handler's signature names its query, body and result DTOs, and this
 // layer decodes, validates, encodes and documents them, so a routes file reads as a table.
 //
-//   r.add(http::get("/api/v1/templates", {.summary = "List rule templates", .tag = "templates"},
-//                   [&svc](http::input<templates::list_query>& in) -> async<templates::page> {
-//                     co_return co_await svc.list(in.query);
+//   r.add(http::get("/api/v1/templates", {.summary = "List templates", .tag = "templates"},
+//                   [&svc](http::input<template_query>& in) -> async<template_page> {
+//                     co_return co_await svc.list_templates(in.query);
 //                   }));
 //
 // The handler takes `http::input<Query, Body>&` (either may be no_query / no_body; a Body of
@@ -122,7 +122,8 @@ Q read_query(const request& req) {
   if constexpr (std::is_same_v<Q, no_query>) {
     return {};
   } else {
-    return dto::decode_query<Q>([&req](std::string_view name) { return req.query_param(name); });
+    return dto::decode_query<Q>([&req](std::string_view name) { return req.query_param(name); },
+                                [&req](std::string_view name) { return req.query_params(name); });
   }
 }
 

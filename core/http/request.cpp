@@ -99,24 +99,57 @@ request::request(method verb, std::string_view target, std::string_view body, co
   if (auto h = query_.find('#'); h != std::string_view::npos) query_ = query_.substr(0, h);
 }
 
-std::optional<std::string> request::query_param(std::string_view name) const {
-  std::string_view rest = query_;
+namespace {
+
+// Calls f(raw_key, raw_value) for each key=value pair of a query string, still encoded.
+template <class F>
+void each_query_pair(std::string_view query, F&& f) {
+  std::string_view rest = query;
   while (!rest.empty()) {
     auto amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
     if (pair.empty()) continue;
     auto eq = pair.find('=');
-    std::string_view raw_key = pair.substr(0, eq);
     std::string_view raw_value =
         eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    // Compare without decoding when the key has nothing to decode (the common case).
-    bool plain = raw_key.find_first_of("%+") == std::string_view::npos;
-    if (plain ? raw_key == name : percent_decode(raw_key) == name) {
-      return percent_decode(raw_value);
-    }
+    if (!f(pair.substr(0, eq), raw_value)) return;
   }
-  return std::nullopt;
+}
+
+bool key_is(std::string_view raw_key, std::string_view name) {
+  // Compare without decoding when the key has nothing to decode (the common case).
+  bool plain = raw_key.find_first_of("%+") == std::string_view::npos;
+  return plain ? raw_key == name : percent_decode(raw_key) == name;
+}
+
+}  // namespace
+
+std::optional<std::string> request::query_param(std::string_view name) const {
+  std::optional<std::string> found;
+  each_query_pair(query_, [&](std::string_view key, std::string_view value) {
+    if (key_is(key, name)) found = percent_decode(value);
+    return !found;
+  });
+  return found;
+}
+
+std::vector<std::string> request::query_params(std::string_view name) const {
+  std::vector<std::string> found;
+  each_query_pair(query_, [&](std::string_view key, std::string_view value) {
+    if (key_is(key, name)) found.push_back(percent_decode(value));
+    return true;
+  });
+  return found;
+}
+
+std::vector<std::string> request::query_names() const {
+  std::vector<std::string> names;
+  each_query_pair(query_, [&](std::string_view key, std::string_view) {
+    names.push_back(percent_decode(key));
+    return true;
+  });
+  return names;
 }
 
 std::string_view request::path_param(std::string_view name) const {

@@ -34,6 +34,10 @@ class request {
 
   // A query parameter, percent-decoded ('+' is a space); nullopt when absent.
   std::optional<std::string> query_param(std::string_view name) const;
+  // Every value of a repeated parameter (?size=a&size=b), in the order sent.
+  std::vector<std::string> query_params(std::string_view name) const;
+  // The decoded name of every parameter sent, repeats included.
+  std::vector<std::string> query_names() const;
 
   // A path parameter captured by the router ("slug" for "/templates/{slug}"), as sent.
   // Throws keel::validation_failed naming it when it is not UTF-8 text without NUL (a raw

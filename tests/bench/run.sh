@@ -372,8 +372,8 @@ prepare_keel_db
 prepare_pgbench_db
 
 slug="$(psql -X -At -v ON_ERROR_STOP=1 "$(db_url keel_bench)" \
-  -c "SELECT slug FROM rule_templates ORDER BY sort_order LIMIT 1")"
-[ -n "$slug" ] || die "rule_templates has no rows: nothing to look up"
+  -c "SELECT slug FROM governance_templates ORDER BY (NOT featured), sort_order, title LIMIT 1")"
+[ -n "$slug" ] || die "governance_templates has no rows: nothing to look up"
 log "template slug: $slug"
 
 # /health: each server alone while it is measured.

@@ -20,10 +20,21 @@ run_clustered(() => {
   const sql = postgres(database_url, { max: Math.max(1, Math.floor(pool_total / worker_count())) });
   const app = new Hono();
   app.get('/api/v1/templates/:slug', async (c) => {
+    // keel's store query for GET /api/v1/templates/{slug}: the row and its methods.
     const rows = await sql`
-      SELECT slug, title, category, description, document, sort_order, created_at, updated_at
-        FROM rule_templates
-       WHERE slug = ${c.req.param('slug')}`;
+      SELECT t.slug, t.title, t.category, t.description, t.featured, t.sort_order, t.body,
+             0 AS score, '[]'::jsonb AS matched_facets, t.created_at, t.updated_at,
+             coalesce((
+               SELECT jsonb_agg(jsonb_build_object('section', m.section, 'slug', m.slug)
+                                ORDER BY array_position(ARRAY['core_values', 'communication',
+                                                              'membership', 'decision_making',
+                                                              'conflict_management'], m.section),
+                                         tm.position)
+                 FROM governance_template_methods tm
+                 JOIN catalog_methods m ON m.id = tm.method_id
+                WHERE tm.template_id = t.id), '[]'::jsonb) AS methods
+        FROM governance_templates t
+       WHERE t.slug = ${c.req.param('slug')}`;
     if (rows.length === 0) {
       return c.json({ type: 'about:blank', title: 'Not Found', status: 404 }, 404);
     }
