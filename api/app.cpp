@@ -46,7 +46,8 @@ app::app(runtime::config c)
       auth_limits(*limiter, cfg.rate_limits),
       auth_cookies(cfg),
       users(db),
-      jobs(db) {
+      jobs(db),
+      rules(db, cfg.app_url) {
   // The router's hooks (who is calling, which limits apply) are wired here, from the services
   // above, before main.cpp adds the routes.
 }

@@ -13,6 +13,7 @@
 #include "core/jobs/service.hpp"
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
+#include "core/rules/service.hpp"
 #include "core/runtime/app_context.hpp"
 #include "core/runtime/config.hpp"
 
@@ -41,6 +42,7 @@ class app : public runtime::app_context {
   auth_web auth_cookies;  // how tokens reach browsers (api/routes/auth_web.hpp)
   auth::admin users;
   jobs::service jobs;
+  rulebook::service rules;  // drafts, published rules, stakeholders and invites
 
   http::router router;
 

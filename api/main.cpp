@@ -15,5 +15,7 @@ int main(int argc, char** argv) {
   add_auth_routes(app.router, app.auth, app.auth_limits, app.auth_cookies);  // /api/v1/auth/*
   add_admin_routes(app.router, app.auth, app.auth_limits, app.users, app.jobs,
                    app.db);  // /api/v1/admin/* (role admin)
+  add_rule_routes(app.router, app.rules, app.auth, *app.limiter,
+                  app.cfg.rate_limits);  // drafts, rules, stakeholders, invites
   return app.run();
 }

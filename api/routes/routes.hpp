@@ -19,6 +19,12 @@ class router;
 namespace keel::jobs {
 class service;
 }
+namespace keel::ratelimit {
+class limiter;
+}
+namespace keel::rulebook {
+class service;
+}
 
 namespace keel::api {
 
@@ -33,5 +39,8 @@ void add_auth_routes(http::router& router, auth::service& auth, auth::limits& li
                      const auth_web& web);
 void add_admin_routes(http::router& router, auth::service& auth, auth::limits& limits,
                       auth::admin& users, jobs::service& jobs, db::pool& db);
+// /api/v1/drafts/me, /api/v1/rules/*, /api/v1/invites/accept: the product's write side.
+void add_rule_routes(http::router& router, rulebook::service& rules, auth::service& auth,
+                     ratelimit::limiter& limiter, bool rate_limits);
 
 }  // namespace keel::api
