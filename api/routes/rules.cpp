@@ -51,6 +51,14 @@ struct counter {
   }
 };
 
+// A document's body is held to 512 KiB, below the server's limit for every route (413 either way).
+void require_document_size(const http::request& req) {
+  if (req.body().size() > catalog::document_limits::max_bytes) {
+    throw keel::error(error_kind::payload_too_large, "payload_too_large",
+                      "A document may be at most 512 KiB.");
+  }
+}
+
 std::string etag_of(std::int64_t version) {
   return "\"" + std::to_string(version) + "\"";
 }
@@ -144,10 +152,11 @@ void add_rule_routes(http::router& router, rulebook::service& svc, auth::service
       http::put("/api/v1/drafts/me",
                 {.summary = "Save your draft (If-Match: its ETag; If-None-Match: * to create only)",
                  .tag = "drafts",
-                 .errors = {401, 412},
+                 .errors = {401, 412, 413},
                  .bearer = true},
                 [&](input<no_query, draft_body>& in) -> async<reply<draft>> {
                   auto who = co_await caller(auth, in.raw);
+                  require_document_size(in.raw);
                   auto pre = precondition_of(in.raw);
                   co_return tagged(co_await svc.save_draft(who.user_id, in.body, pre));
                 }));
@@ -168,10 +177,11 @@ void add_rule_routes(http::router& router, rulebook::service& svc, auth::service
                         {.summary = "Publish a rule and invite its stakeholders",
                          .tag = "rules",
                          .status = 201,
-                         .errors = {401, 429},
+                         .errors = {401, 413, 429},
                          .bearer = true},
                         [&](input<no_query, publish_body>& in) -> async<reply<rule>> {
                           auto who = co_await caller(auth, in.raw);
+                          require_document_size(in.raw);
                           co_await limits.count(in.raw, "rule_publish", who.user_id);
                           auto from = origin_of(in.raw, who.user_id);
                           co_return created(co_await svc.publish(who, in.body, from));
@@ -218,11 +228,12 @@ void add_rule_routes(http::router& router, rulebook::service& svc, auth::service
   router.add(http::patch("/api/v1/rules/{id}",
                          {.summary = "Change your rule (If-Match: its ETag)",
                           .tag = "rules",
-                          .errors = {401, 403, 404, 412},
+                          .errors = {401, 403, 404, 412, 413},
                           .bearer = true},
                          [&](input<no_query, patch_body>& in) -> async<reply<rule>> {
                            auto who = co_await caller(auth, in.raw);
                            auto id = rule_id_of(in.raw);
+                           require_document_size(in.raw);
                            auto pre = precondition_of(in.raw);
                            auto from = origin_of(in.raw, who.user_id);
                            co_return tagged(co_await svc.update(who, id, in.body, pre, from));
