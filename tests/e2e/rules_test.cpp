@@ -68,7 +68,7 @@ TEST_CASE("a rule is read by anyone with its ETag, 304 when unchanged, and a rol
   expect_problem(s.send("GET", "/api/v1/rules/0190b4d0-0000-7000-8000-000000000000", nullptr), 404,
                  "rule_not_found");
   expect_problem(s.send("GET", target, nullptr, nullptr, {{"Authorization", "Bearer nope"}}), 401,
-                 "unauthorized");
+                 "invalid_token");
 }
 
 TEST_CASE("PATCH changes a rule under If-Match, and the ETag moves", "[rules]") {
@@ -192,7 +192,8 @@ TEST_CASE("publish checks its input: title, summary, emails, at most 30 invites"
   auto too_many = post({{"title", "t"}, {"document", doc}, {"stakeholder_emails", many}});
   CHECK(names_field(too_many, "stakeholder_emails"));
 
-  expect_problem(s.send("POST", "/api/v1/rules", nullptr), 401, "unauthorized");
+  boost::json::object valid{{"title", "t"}, {"document", doc}};
+  expect_problem(s.send("POST", "/api/v1/rules", nullptr, &valid), 401, "unauthorized");
   CHECK(s.count("SELECT count(*) FROM rules") == "0");
 }
 
