@@ -227,7 +227,7 @@ async<std::vector<listed_rule>> list_rules(db::pool& db, const std::optional<std
           FROM rules r
          WHERE $1::text IS NULL OR r.search @@ websearch_to_tsquery('english', $1)
       )
-      SELECT id, title, summary, created_at, updated_at, rank, updated_at::text
+      SELECT id, title, summary, created_at, updated_at, rank, updated_at::text AS position_at
         FROM ranked
        WHERE $2::float8 IS NULL
           OR (rank, updated_at, id) < ($2::float8, $3::timestamptz, $4::uuid)
@@ -268,7 +268,7 @@ async<std::vector<listed_mine>> my_rules(db::pool& db, const uuid& user,
          WHERE r.owner_id = $1
             OR EXISTS (SELECT 1 FROM rule_stakeholders s WHERE s.rule_id = r.id AND s.user_id = $1)
       )
-      SELECT id, title, summary, created_at, updated_at, role, updated_at::text
+      SELECT id, title, summary, created_at, updated_at, role, updated_at::text AS position_at
         FROM mine
        WHERE $2::timestamptz IS NULL OR (updated_at, id) < ($2::timestamptz, $3::uuid)
        ORDER BY updated_at DESC, id DESC

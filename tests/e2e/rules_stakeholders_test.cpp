@@ -79,7 +79,7 @@ TEST_CASE("an expired invite shows expired and is refused with 410, and resend r
   CHECK(resent.status == 202);
   // Once a minute per stakeholder.
   auto again = s.send("POST", "/api/v1/rules/" + id + "/stakeholders/" + sid + "/resend", &ada);
-  expect_problem(again, 429, "too_many_requests");
+  expect_problem(again, 429, "rate_limited");
   CHECK(!again.header("retry-after").empty());
 
   CHECK(str(s.send("GET", "/api/v1/rules/" + id + "/stakeholders", &ada)
