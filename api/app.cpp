@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/http/server.hpp"
+#include "core/rules/limits.hpp"
 #include "core/runtime/log.hpp"
 #include "core/runtime/shutdown.hpp"
 
@@ -43,18 +44,29 @@ app::app(runtime::config c)
       limiter(redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter()),
       templates(db),
       auth(db, cfg),
-      auth_limits(*limiter, cfg.rate_limits),
+      authenticator(auth),
       auth_cookies(cfg),
       users(db),
       jobs(db),
       rules(db, cfg.app_url) {
   // The router's hooks (who is calling, which limits apply) are wired here, from the services
-  // above, before main.cpp adds the routes.
+  // above, before main.cpp adds the routes; run() checks every route against them.
+  router.guard().authenticate = &authenticator;
+  router.guard().limiter = limiter.get();
+  router.guard().count_limits = cfg.rate_limits;
+  router.guard().add_limits(auth::rate_limits());
+  router.guard().add_limits(rulebook::rate_limits());
 }
 
 app::~app() = default;
 
 int app::run() {
+  // A route that names a limit no feature declares, or needs a caller with no authenticator
+  // wired, is a mistake in the program: refuse to start, as for a bad setting.
+  if (auto problems = router.check(); !problems.empty()) {
+    for (const auto& p : problems) log::error("a route cannot be served", {{"problem", p}});
+    return 2;
+  }
   http::server server(loops, router, server_options_of(cfg), metrics);
   try {
     server.start();

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "api/routes/auth_web.hpp"
+#include "api/routes/session_authenticator.hpp"
 #include "core/auth/admin.hpp"
 #include "core/auth/limits.hpp"
 #include "core/auth/service.hpp"
@@ -38,8 +39,8 @@ class app : public runtime::app_context {
   // The features' services, each built from what is above it.
   catalog::service templates;  // governance templates and the method catalog
   auth::service auth;
-  auth::limits auth_limits;
-  auth_web auth_cookies;  // how tokens reach browsers (api/routes/auth_web.hpp)
+  session_authenticator authenticator;  // the router's: who a route declared user/admin serves
+  auth_web auth_cookies;                // how tokens reach browsers (api/routes/auth_web.hpp)
   auth::admin users;
   jobs::service jobs;
   rulebook::service rules;  // drafts, published rules, stakeholders and invites

@@ -12,10 +12,8 @@ int main(int argc, char** argv) {
   using namespace keel::api;
   add_system_routes(app);                          // /health /ready /metrics /openapi.json /docs
   add_template_routes(app.router, app.templates);  // /api/v1/templates, /api/v1/methods
-  add_auth_routes(app.router, app.auth, app.auth_limits, app.auth_cookies);  // /api/v1/auth/*
-  add_admin_routes(app.router, app.auth, app.auth_limits, app.users, app.jobs,
-                   app.db);  // /api/v1/admin/* (role admin)
-  add_rule_routes(app.router, app.rules, app.auth, *app.limiter,
-                  app.cfg.rate_limits);  // drafts, rules, stakeholders, invites
+  add_auth_routes(app.router, app.auth, app.auth_cookies);    // /api/v1/auth/*
+  add_admin_routes(app.router, app.users, app.jobs, app.db);  // /api/v1/admin/* (role admin)
+  add_rule_routes(app.router, app.rules);  // drafts, rules, stakeholders, invites
   return app.run();
 }

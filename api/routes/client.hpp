@@ -1,5 +1,5 @@
 // What routes read about the client that sent a request: where it came from, for the audit
-// log, and its bearer credentials.
+// log. Who it is, the route's declaration already established (in.caller).
 #pragma once
 #include <cstddef>
 #include <optional>
@@ -26,9 +26,12 @@ inline audit::origin origin_of(const http::request& req,
   };
 }
 
-// The Authorization header's value, empty when absent (authenticate() then answers 401).
-inline std::string authorization_of(const http::request& req) {
-  return std::string(req.header("Authorization").value_or(""));
+// The origin of a typed handler's request, the caller (when there is one) as the actor.
+template <class Input>
+audit::origin origin_of(const Input& in) {
+  std::optional<uuid> actor;
+  if (in.caller) actor = in.caller->user_id;
+  return origin_of(in.raw, actor);
 }
 
 }  // namespace keel::api

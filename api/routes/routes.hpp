@@ -4,7 +4,6 @@
 
 namespace keel::auth {
 class admin;
-class limits;
 class service;
 }  // namespace keel::auth
 namespace keel::catalog {
@@ -19,9 +18,6 @@ class router;
 namespace keel::jobs {
 class service;
 }
-namespace keel::ratelimit {
-class limiter;
-}
 namespace keel::rulebook {
 class service;
 }
@@ -35,12 +31,9 @@ class auth_web;
 void add_system_routes(app& app);
 // /api/v1/templates, /api/v1/methods: the governance catalog.
 void add_template_routes(http::router& router, catalog::service& catalog);
-void add_auth_routes(http::router& router, auth::service& auth, auth::limits& limits,
-                     const auth_web& web);
-void add_admin_routes(http::router& router, auth::service& auth, auth::limits& limits,
-                      auth::admin& users, jobs::service& jobs, db::pool& db);
+void add_auth_routes(http::router& router, auth::service& auth, const auth_web& web);
+void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db);
 // /api/v1/drafts/me, /api/v1/rules/*, /api/v1/invites/accept: the product's write side.
-void add_rule_routes(http::router& router, rulebook::service& rules, auth::service& auth,
-                     ratelimit::limiter& limiter, bool rate_limits);
+void add_rule_routes(http::router& router, rulebook::service& rules);
 
 }  // namespace keel::api

@@ -2,54 +2,20 @@
 // rate limits, DTOs, conditional headers and the service call. Every decision is the service's.
 #include "api/routes/client.hpp"
 #include "api/routes/routes.hpp"
-#include "core/auth/service.hpp"
 #include "core/http/endpoint.hpp"
-#include "core/ratelimit/limiter.hpp"
-#include "core/rules/limits.hpp"
 #include "core/rules/service.hpp"
 
 namespace keel::api {
 
+using http::access;
 using http::input;
 using http::no_query;
+using http::per_ip;
+using http::per_user;
 using http::reply;
 using rulebook::precondition;
 
 namespace {
-
-// The caller; 401 without a valid access token.
-async<auth::principal> caller(auth::service& auth, http::request& req) {
-  auto authorization = authorization_of(req);
-  co_return co_await auth.authenticate(authorization);
-}
-
-// The caller when a token is sent (it must then be valid), nobody otherwise.
-async<std::optional<auth::principal>> caller_if_sent(auth::service& auth, http::request& req) {
-  auto authorization = authorization_of(req);
-  if (authorization.empty()) co_return std::nullopt;
-  co_return co_await auth.authenticate(authorization);
-}
-
-// Counts one hit of `action` per client address and per user; 429 when either is over.
-struct counter {
-  ratelimit::limiter& limiter;
-  bool enabled;
-
-  async<void> count(http::request& req, std::string_view action, const uuid& user) const {
-    if (!enabled) co_return;
-    std::string name(action);
-    std::string address(req.client_ip());
-    auto by_ip = co_await limiter.hit(rulebook::rate_limit(name + "_ip"), address);
-    auto by_user = co_await limiter.hit(rulebook::rate_limit(name + "_user"), user.str());
-    const auto& tightest = !by_ip.allowed                                              ? by_ip
-                           : (!by_user.allowed || by_user.remaining < by_ip.remaining) ? by_user
-                                                                                       : by_ip;
-    for (auto& [header, value] : ratelimit::headers(tightest)) {
-      if (header != "Retry-After") req.add_response_header(std::move(header), std::move(value));
-    }
-    if (!tightest.allowed) throw too_many_requests(static_cast<int>(tightest.reset.count()));
-  }
-};
 
 // A document's body is held to 512 KiB, below the server's limit for every route (413 either way).
 void require_document_size(const http::request& req) {
@@ -131,45 +97,39 @@ reply<rulebook::rule> created(rulebook::versioned<rulebook::rule> v) {
 
 }  // namespace
 
-void add_rule_routes(http::router& router, rulebook::service& svc, auth::service& auth,
-                     ratelimit::limiter& limiter, bool rate_limits) {
+void add_rule_routes(http::router& router, rulebook::service& svc) {
   using namespace keel::rulebook;
-  const counter limits{limiter, rate_limits};
 
   // ---- drafts ----
 
   router.add(http::get("/api/v1/drafts/me",
                        {.summary = "Your draft, with its ETag",
                         .tag = "drafts",
-                        .errors = {401, 404},
-                        .bearer = true},
+                        .errors = {404},
+                        .access = access::user},
                        [&](input<>& in) -> async<reply<draft>> {
-                         auto who = co_await caller(auth, in.raw);
-                         co_return tagged(co_await svc.get_draft(who.user_id));
+                         co_return tagged(co_await svc.get_draft(in.who().user_id));
                        }));
 
   router.add(
       http::put("/api/v1/drafts/me",
                 {.summary = "Save your draft (If-Match: its ETag; If-None-Match: * to create only)",
                  .tag = "drafts",
-                 .errors = {401, 412, 413},
-                 .bearer = true},
+                 .errors = {412, 413},
+                 .access = access::user},
                 [&](input<no_query, draft_body>& in) -> async<reply<draft>> {
-                  auto who = co_await caller(auth, in.raw);
                   require_document_size(in.raw);
                   auto pre = precondition_of(in.raw);
-                  co_return tagged(co_await svc.save_draft(who.user_id, in.body, pre));
+                  co_return tagged(co_await svc.save_draft(in.who().user_id, in.body, pre));
                 }));
 
-  router.add(http::delete_("/api/v1/drafts/me",
-                           {.summary = "Delete your draft (204 also when there is none)",
-                            .tag = "drafts",
-                            .errors = {401},
-                            .bearer = true},
-                           [&](input<>& in) -> async<void> {
-                             auto who = co_await caller(auth, in.raw);
-                             co_await svc.delete_draft(who.user_id);
-                           }));
+  router.add(http::delete_(
+      "/api/v1/drafts/me",
+      {.summary = "Delete your draft (204 also when there is none)",
+       .tag = "drafts",
+
+       .access = access::user},
+      [&](input<>& in) -> async<void> { co_await svc.delete_draft(in.who().user_id); }));
 
   // ---- rules ----
 
@@ -177,14 +137,13 @@ void add_rule_routes(http::router& router, rulebook::service& svc, auth::service
                         {.summary = "Publish a rule and invite its stakeholders",
                          .tag = "rules",
                          .status = 201,
-                         .errors = {401, 413, 429},
-                         .bearer = true},
+                         .errors = {413},
+                         .access = access::user,
+                         .limits = {per_ip("rule_publish_ip"), per_user("rule_publish_user")}},
                         [&](input<no_query, publish_body>& in) -> async<reply<rule>> {
-                          auto who = co_await caller(auth, in.raw);
                           require_document_size(in.raw);
-                          co_await limits.count(in.raw, "rule_publish", who.user_id);
-                          auto from = origin_of(in.raw, who.user_id);
-                          co_return created(co_await svc.publish(who, in.body, from));
+                          auto from = origin_of(in);
+                          co_return created(co_await svc.publish(in.who(), in.body, from));
                         }));
 
   router.add(http::get(
@@ -195,73 +154,70 @@ void add_rule_routes(http::router& router, rulebook::service& svc, auth::service
   router.add(http::get("/api/v1/rules/me",
                        {.summary = "Rules you own and rules you accepted an invite to",
                         .tag = "rules",
-                        .errors = {401},
-                        .bearer = true},
+
+                        .access = access::user},
                        [&](input<my_rule_query>& in) -> async<my_rule_page> {
-                         auto who = co_await caller(auth, in.raw);
-                         co_return co_await svc.mine(who.user_id, in.query);
+                         co_return co_await svc.mine(in.who().user_id, in.query);
                        }));
 
-  router.add(http::get(
-      "/api/v1/rules/{id}",
-      {.summary = "One rule, with your role in it", .tag = "rules", .errors = {304, 401, 404}},
-      [&](input<>& in) -> async<http::response> {
-        auto id = rule_id_of(in.raw);
-        auto who = co_await caller_if_sent(auth, in.raw);
-        std::optional<uuid> viewer;
-        if (who) viewer = who->user_id;
-        auto found = co_await svc.get(id, viewer);
-        http::response res;
-        if (not_modified(in.raw, found.version)) {
-          res.status = 304;
-          res.content_type.clear();
-        } else {
-          res = http::response::json(dto::encode(found.value));
-        }
-        res.with_header("ETag", etag_of(found.version));
-        // viewer_role depends on who asks.
-        res.with_header("Vary", "Authorization");
-        res.with_header("Cache-Control", "private, no-cache");
-        co_return res;
-      }));
+  router.add(http::get("/api/v1/rules/{id}",
+                       {.summary = "One rule, with your role in it",
+                        .tag = "rules",
+                        .errors = {304, 404},
+                        .access = access::user_if_sent},
+                       [&](input<>& in) -> async<http::response> {
+                         auto id = rule_id_of(in.raw);
+                         std::optional<uuid> viewer;
+                         if (in.caller) viewer = in.caller->user_id;
+                         auto found = co_await svc.get(id, viewer);
+                         http::response res;
+                         if (not_modified(in.raw, found.version)) {
+                           res.status = 304;
+                           res.content_type.clear();
+                         } else {
+                           res = http::response::json(dto::encode(found.value));
+                         }
+                         res.with_header("ETag", etag_of(found.version));
+                         // viewer_role depends on who asks.
+                         res.with_header("Vary", "Authorization");
+                         res.with_header("Cache-Control", "private, no-cache");
+                         co_return res;
+                       }));
 
   router.add(http::patch("/api/v1/rules/{id}",
                          {.summary = "Change your rule (If-Match: its ETag)",
                           .tag = "rules",
-                          .errors = {401, 403, 404, 412, 413},
-                          .bearer = true},
+                          .errors = {403, 404, 412, 413},
+                          .access = access::user},
                          [&](input<no_query, patch_body>& in) -> async<reply<rule>> {
-                           auto who = co_await caller(auth, in.raw);
                            auto id = rule_id_of(in.raw);
                            require_document_size(in.raw);
                            auto pre = precondition_of(in.raw);
-                           auto from = origin_of(in.raw, who.user_id);
-                           co_return tagged(co_await svc.update(who, id, in.body, pre, from));
+                           auto from = origin_of(in);
+                           co_return tagged(co_await svc.update(in.who(), id, in.body, pre, from));
                          }));
 
   router.add(http::delete_("/api/v1/rules/{id}",
                            {.summary = "Delete your rule and its stakeholders",
                             .tag = "rules",
-                            .errors = {401, 403, 404},
-                            .bearer = true},
+                            .errors = {403, 404},
+                            .access = access::user},
                            [&](input<>& in) -> async<void> {
-                             auto who = co_await caller(auth, in.raw);
                              auto id = rule_id_of(in.raw);
-                             auto from = origin_of(in.raw, who.user_id);
-                             co_await svc.remove(who, id, from);
+                             auto from = origin_of(in);
+                             co_await svc.remove(in.who(), id, from);
                            }));
 
   router.add(http::post("/api/v1/rules/{id}/duplicate",
                         {.summary = "Copy your rule, without its stakeholders",
                          .tag = "rules",
                          .status = 201,
-                         .errors = {401, 403, 404},
-                         .bearer = true},
+                         .errors = {403, 404},
+                         .access = access::user},
                         [&](input<>& in) -> async<reply<rule>> {
-                          auto who = co_await caller(auth, in.raw);
                           auto id = rule_id_of(in.raw);
-                          auto from = origin_of(in.raw, who.user_id);
-                          co_return created(co_await svc.duplicate(who, id, from));
+                          auto from = origin_of(in);
+                          co_return created(co_await svc.duplicate(in.who(), id, from));
                         }));
 
   // ---- stakeholders ----
@@ -269,64 +225,61 @@ void add_rule_routes(http::router& router, rulebook::service& svc, auth::service
   router.add(http::get("/api/v1/rules/{id}/stakeholders",
                        {.summary = "Your rule's stakeholders and their invites",
                         .tag = "rules",
-                        .errors = {401, 404},
-                        .bearer = true},
+                        .errors = {404},
+                        .access = access::user},
                        [&](input<>& in) -> async<stakeholder_list> {
-                         auto who = co_await caller(auth, in.raw);
                          auto id = rule_id_of(in.raw);
-                         co_return co_await svc.stakeholders(who, id);
+                         co_return co_await svc.stakeholders(in.who(), id);
                        }));
 
-  router.add(http::post("/api/v1/rules/{id}/stakeholders",
-                        {.summary = "Invite a stakeholder by email",
-                         .tag = "rules",
-                         .status = 201,
-                         .errors = {401, 404, 409, 429},
-                         .bearer = true},
-                        [&](input<no_query, stakeholder_body>& in) -> async<stakeholder> {
-                          auto who = co_await caller(auth, in.raw);
-                          auto id = rule_id_of(in.raw);
-                          co_await limits.count(in.raw, "stakeholder_add", who.user_id);
-                          auto from = origin_of(in.raw, who.user_id);
-                          co_return co_await svc.add_stakeholder(who, id, in.body, from);
-                        }));
+  router.add(
+      http::post("/api/v1/rules/{id}/stakeholders",
+                 {.summary = "Invite a stakeholder by email",
+                  .tag = "rules",
+                  .status = 201,
+                  .errors = {404, 409},
+                  .access = access::user,
+                  .limits = {per_ip("stakeholder_add_ip"), per_user("stakeholder_add_user")}},
+                 [&](input<no_query, stakeholder_body>& in) -> async<stakeholder> {
+                   auto id = rule_id_of(in.raw);
+                   auto from = origin_of(in);
+                   co_return co_await svc.add_stakeholder(in.who(), id, in.body, from);
+                 }));
 
   router.add(http::delete_(
       "/api/v1/rules/{id}/stakeholders/{sid}",
-      {.summary = "Remove a stakeholder", .tag = "rules", .errors = {401, 404}, .bearer = true},
+      {.summary = "Remove a stakeholder", .tag = "rules", .errors = {404}, .access = access::user},
       [&](input<>& in) -> async<void> {
-        auto who = co_await caller(auth, in.raw);
         auto id = rule_id_of(in.raw);
         auto sid = stakeholder_id_of(in.raw);
-        auto from = origin_of(in.raw, who.user_id);
-        co_await svc.remove_stakeholder(who, id, sid, from);
+        auto from = origin_of(in);
+        co_await svc.remove_stakeholder(in.who(), id, sid, from);
       }));
 
-  router.add(http::post("/api/v1/rules/{id}/stakeholders/{sid}/resend",
-                        {.summary = "Send the invite again with a new link (once a minute)",
-                         .tag = "rules",
-                         .status = 202,
-                         .errors = {401, 404, 409, 429},
-                         .bearer = true},
-                        [&](input<>& in) -> async<void> {
-                          auto who = co_await caller(auth, in.raw);
-                          auto id = rule_id_of(in.raw);
-                          auto sid = stakeholder_id_of(in.raw);
-                          co_await limits.count(in.raw, "stakeholder_resend", who.user_id);
-                          auto from = origin_of(in.raw, who.user_id);
-                          co_await svc.resend(who, id, sid, from);
-                        }));
+  router.add(
+      http::post("/api/v1/rules/{id}/stakeholders/{sid}/resend",
+                 {.summary = "Send the invite again with a new link (once a minute)",
+                  .tag = "rules",
+                  .status = 202,
+                  .errors = {404, 409},
+                  .access = access::user,
+                  .limits = {per_ip("stakeholder_resend_ip"), per_user("stakeholder_resend_user")}},
+                 [&](input<>& in) -> async<void> {
+                   auto id = rule_id_of(in.raw);
+                   auto sid = stakeholder_id_of(in.raw);
+                   auto from = origin_of(in);
+                   co_await svc.resend(in.who(), id, sid, from);
+                 }));
 
   router.add(http::post("/api/v1/invites/accept",
                         {.summary = "Accept an invite to a rule",
                          .tag = "rules",
-                         .errors = {401, 403, 404, 410, 429},
-                         .bearer = true},
+                         .errors = {403, 404, 410},
+                         .access = access::user,
+                         .limits = {per_ip("invite_accept_ip"), per_user("invite_accept_user")}},
                         [&](input<no_query, accept_body>& in) -> async<accepted_invite> {
-                          auto who = co_await caller(auth, in.raw);
-                          co_await limits.count(in.raw, "invite_accept", who.user_id);
-                          auto from = origin_of(in.raw, who.user_id);
-                          co_return co_await svc.accept(who, in.body, from);
+                          auto from = origin_of(in);
+                          co_return co_await svc.accept(in.who(), in.body, from);
                         }));
 }
 

@@ -49,7 +49,7 @@ constexpr auto keel_rules(const list_query*) {
   using namespace keel::dto;
   return rules(field("user_id").description("Only entries about this user"),
                field("action").max_length(100).description("Only this action"),
-               field("limit").range(1, 100).description("Page size, 50 when absent"),
+               field("limit").range(1, 100).description("Page size, 20 when absent"),
                field("cursor").max_length(512).description("next_cursor of the previous page"));
 }
 

@@ -1,91 +1,30 @@
-// Audit log statements.
+// Recording actions and paging through them; the SQL is the store's.
 #include "core/audit/log.hpp"
 
-#include <boost/describe/class.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "core/db/pool.hpp"
+#include "core/audit/store.hpp"
 #include "core/dto/cursor.hpp"
-#include "core/runtime/text.hpp"
 
 namespace keel::audit {
-namespace {
-
-constexpr std::string_view insert_sql = R"sql(
-    INSERT INTO audit_log (action, actor_id, user_id, ip, user_agent, request_id, details)
-    VALUES ($1, $2, $3, NULLIF($4, ''), NULLIF($5, ''), NULLIF($6, ''), $7::jsonb)
-)sql";
-
-// Where a page ends: ids are UUIDv7, so id order is time order.
-struct position {
-  std::string id;
-};
-BOOST_DESCRIBE_STRUCT(position, (), (id))
-
-// A user agent is client-controlled: keep the log's rows bounded, cut between characters
-// (a cut inside one would be text PostgreSQL refuses).
-std::string clipped(std::string_view user_agent) {
-  return text::cleaned(user_agent, 512);
-}
-
-entry from_row(const db::row& r) {
-  return {
-      .id = r.get<uuid>(0),
-      .action = r.get<std::string>(1),
-      .actor_id = r.get<std::optional<uuid>>(2),
-      .user_id = r.get<std::optional<uuid>>(3),
-      .ip = r.get<std::optional<std::string>>(4),
-      .user_agent = r.get<std::optional<std::string>>(5),
-      .request_id = r.get<std::optional<std::string>>(6),
-      .details = r.get<boost::json::value>(7),
-      .created_at = r.get<timestamp>(8),
-  };
-}
-
-}  // namespace
 
 async<void> record(db::transaction& tx, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const boost::json::object& details) {
   std::string details_json = boost::json::serialize(details);
-  std::string user_agent = clipped(from.user_agent);
-  co_await tx.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
-                    from.request_id, details_json);
+  co_await store::insert(tx, from, action, user_id, details_json);
 }
 
 async<void> record(db::pool& db, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const boost::json::object& details) {
   std::string details_json = boost::json::serialize(details);
-  std::string user_agent = clipped(from.user_agent);
-  co_await db.query(insert_sql, action, from.actor_id, user_id, from.ip, user_agent,
-                    from.request_id, details_json);
+  co_await store::insert(db, from, action, user_id, details_json);
 }
 
 async<entry_page> list(db::pool& db, const list_query& query) {
-  std::optional<uuid> before;
-  if (query.cursor) {
-    auto at = dto::read_cursor<position>(*query.cursor);
-    before = uuid::parse(at.id);
-    if (!before)
-      throw validation_failed(std::vector<field_error>{{"cursor", "is not a valid cursor"}});
-  }
-  int limit = query.limit.value_or(50);
-  auto rows = co_await db.query(R"sql(
-      SELECT id, action, actor_id, user_id, ip, user_agent, request_id, details, created_at
-        FROM audit_log
-       WHERE ($1::uuid IS NULL OR user_id = $1)
-         AND ($2::text IS NULL OR action = $2)
-         AND ($3::uuid IS NULL OR id < $3)
-       ORDER BY id DESC
-       LIMIT $4
-  )sql",
-                                query.user_id, query.action, before, limit + 1);
-  entry_page page;
-  for (auto r : rows) page.data.push_back(from_row(r));
-  if (static_cast<int>(page.data.size()) > limit) {
-    page.data.pop_back();
-    page.next_cursor = dto::make_cursor(position{page.data.back().id.str()});
-  }
-  co_return page;
+  auto at = dto::read_page<store::position>(query.limit, query.cursor);
+  auto rows = co_await store::list(db, query, at.after, at.fetch());
+  co_return dto::make_page(std::move(rows), at,
+                           [](const entry& e) { return store::position{e.id}; });
 }
 
 }  // namespace keel::audit

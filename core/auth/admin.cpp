@@ -14,27 +14,19 @@ namespace keel::auth {
 namespace {
 
 struct user_position {
-  std::string id;
+  uuid id;
 };
 BOOST_DESCRIBE_STRUCT(user_position, (), (id))
 
 }  // namespace
 
 async<admin_user_page> admin::list_users(const user_list_query& query) {
+  auto at = dto::read_page<user_position>(query.limit, query.cursor);
   std::optional<uuid> after;
-  if (query.cursor) {
-    after = uuid::parse(dto::read_cursor<user_position>(*query.cursor).id);
-    if (!after)
-      throw validation_failed(std::vector<field_error>{{"cursor", "is not a valid cursor"}});
-  }
-  int limit = query.limit.value_or(50);
-  admin_user_page page;
-  page.data = co_await store::list_users(db_, after, limit + 1);
-  if (static_cast<int>(page.data.size()) > limit) {
-    page.data.pop_back();
-    page.next_cursor = dto::make_cursor(user_position{page.data.back().id.str()});
-  }
-  co_return page;
+  if (at.after) after = at.after->id;
+  auto rows = co_await store::list_users(db_, after, at.fetch());
+  co_return dto::make_page(std::move(rows), at,
+                           [](const admin_user& u) { return user_position{u.id}; });
 }
 
 async<admin_user> admin::update_user(const principal& by, const uuid& id, const user_patch& patch,

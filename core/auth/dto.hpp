@@ -178,7 +178,7 @@ BOOST_DESCRIBE_STRUCT(user_list_query, (), (limit, cursor))
 
 constexpr auto keel_rules(const user_list_query*) {
   using namespace keel::dto;
-  return rules(field("limit").range(1, 100).description("Page size, 50 when absent"),
+  return rules(field("limit").range(1, 100).description("Page size, 20 when absent"),
                field("cursor").max_length(512).description("next_cursor of the previous page"));
 }
 

@@ -13,6 +13,7 @@
 #include "core/db/pool.hpp"
 #include "core/mail/service.hpp"
 #include "core/runtime/config.hpp"
+#include "core/runtime/hex.hpp"
 
 namespace keel::auth {
 namespace {
@@ -21,13 +22,9 @@ std::int64_t seconds(std::chrono::seconds s) {
   return static_cast<std::int64_t>(s.count());
 }
 
-std::string bytes_from_hex(std::string_view hex) {
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  std::string out(hex.size() / 2, '\0');
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-  }
-  return out;
+// keyed_hash_hex always returns well-formed hex, so decoding it cannot fail.
+std::string bytes_from_hex(std::string_view text) {
+  return hex::decode(text).value();
 }
 
 // A key for one purpose, derived from the signing key that is already the auth secret, so a

@@ -62,8 +62,8 @@ class service {
   // Checks an `Authorization` header value ("Bearer <jwt>") and that the token's session is
   // still open; throws unauthorized "invalid_token" otherwise.
   async<principal> authenticate(std::string_view authorization);
-  // The user of a valid access token, from the same one query authenticate() makes.
-  async<user_view> me(std::string_view authorization);
+  // The user `who` (from authenticate()) is, as that one query read them.
+  user_view me(const principal& who) const;
   // Spends `refresh_token` for a new pair in the same session.
   async<token_response> refresh(const std::string& refresh_token, const audit::origin& from);
   async<void> logout(const principal& who, const audit::origin& from);

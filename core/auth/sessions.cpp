@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <stdexcept>
 
 #include "core/audit/log.hpp"
 #include "core/auth/jwt.hpp"
@@ -33,12 +34,14 @@ unauthorized invalid_refresh_token() {
 
 async<principal> service::authenticate(std::string_view authorization) {
   auto checked = co_await check_session(authorization);
-  co_return checked.who;
+  checked.who.details = std::move(checked.user);
+  co_return std::move(checked.who);
 }
 
-async<user_view> service::me(std::string_view authorization) {
-  auto checked = co_await check_session(authorization);
-  co_return checked.user;
+user_view service::me(const principal& who) const {
+  const auto* user = std::any_cast<user_view>(&who.details);
+  if (user == nullptr) throw std::logic_error("auth::service::me needs a caller from authenticate");
+  return *user;
 }
 
 async<service::checked_session> service::check_session(std::string_view authorization) {

@@ -12,8 +12,6 @@
 namespace keel::catalog {
 namespace {
 
-constexpr int default_page_size = 20;
-
 template <class E>
 void add_facets(boost::json::array& wanted, std::string_view group,
                 const std::optional<std::vector<E>>& values) {
@@ -45,21 +43,13 @@ boost::json::value wanted_facets(const facet_filter& filter) {
 }  // namespace
 
 async<template_page> service::list_templates(const template_query& query) {
-  int limit = query.limit.value_or(default_page_size);
-  std::optional<store::template_position> after;
-  if (query.cursor) after = dto::read_cursor<store::template_position>(*query.cursor);
+  auto at = dto::read_page<store::template_position>(query.limit, query.cursor);
   boost::json::value wanted = wanted_facets(query);
-  // One row more than the page tells whether another page follows.
-  auto rows = co_await store::list_templates(db_, query.category, wanted, after, limit + 1);
-  template_page page;
-  if (static_cast<int>(rows.size()) > limit) {
-    rows.resize(static_cast<std::size_t>(limit));
-    const auto& last = rows.back();
-    page.next_cursor = dto::make_cursor(store::template_position{
-        last.score, last.featured, last.sort_order, last.title, last.slug});
-  }
-  page.data = std::move(rows);
-  co_return page;
+  auto rows = co_await store::list_templates(db_, query.category, wanted, at.after, at.fetch());
+  co_return dto::make_page(std::move(rows), at, [](const auto& last) {
+    return store::template_position{last.score, last.featured, last.sort_order, last.title,
+                                    last.slug};
+  });
 }
 
 async<template_detail> service::get_template(std::string_view slug) {

@@ -9,6 +9,7 @@
 
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
+#include "core/runtime/hex.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::db {
@@ -37,14 +38,7 @@ std::string sha256_hex(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(digits[digest[i] >> 4]);
-    hex.push_back(digits[digest[i] & 0x0f]);
-  }
-  return hex;
+  return hex::encode({reinterpret_cast<const char*>(digest), length});
 }
 
 // Name order is the order of migrations, whatever order the caller listed them in.

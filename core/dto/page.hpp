@@ -8,7 +8,8 @@
 namespace keel::dto {
 
 // next_cursor is null on the last page; otherwise the client sends it back to get the next one
-// (see cursor.hpp). There is no total count: counting defeats keyset pagination's point.
+// (see cursor.hpp, which also has the helper every list builds its page with). There is no
+// total count: counting defeats keyset pagination's point.
 template <class T>
 struct page {
   std::vector<T> data;

@@ -64,8 +64,12 @@ void require_json_body(const request& req) {
   }
 }
 
-std::vector<int> implied_errors(bool has_query, bool has_body, std::vector<int> declared) {
+std::vector<int> implied_errors(bool has_query, bool has_body, access rule, bool limited,
+                                std::vector<int> declared) {
   if (has_query || has_body) declared.push_back(422);
+  if (rule != access::none) declared.push_back(401);
+  if (rule == access::admin) declared.push_back(403);
+  if (limited) declared.push_back(429);
   if (has_body) {
     declared.push_back(413);
     declared.push_back(415);

@@ -6,22 +6,35 @@
 //                     co_return co_await svc.list_templates(in.query);
 //                   }));
 //
+// The doc also declares who may call the route and the rate limits it counts (guard.hpp):
+//
+//   {.summary = "Change the password", .tag = "auth", .access = http::access::user,
+//    .limits = {http::per_ip("password_change_ip"), http::per_user("password_change_user")}}
+//
+// and the binding enforces them in this order before the handler runs: access (401, 403),
+// query and body (400, 413, 415, 422), limits (429). The handler reads the caller in in.who().
+//
 // The handler takes `http::input<Query, Body>&` (either may be no_query / no_body; a Body of
 // std::optional<T> may be left out, for clients that send their data another way) and returns
 // async<Out>: a DTO (encoded as JSON with the success status), void (204), http::reply<DTO>
 // (a DTO plus a status or headers of its own), or a raw http::response.
 #pragma once
+#include <boost/mp11/algorithm.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "core/dto/detail/traits.hpp"
 #include "core/dto/json.hpp"
 #include "core/dto/query.hpp"
 #include "core/dto/schema.hpp"
+#include "core/http/guard.hpp"
 #include "core/http/router.hpp"
 #include "core/runtime/async.hpp"
 
@@ -37,6 +50,13 @@ struct input {
   request& raw;
   Query query;
   Body body;
+  std::optional<principal> caller;  // always there on routes declared user or admin
+
+  // The caller of a route declared user or admin (std::logic_error on any other: a bug).
+  const principal& who() const {
+    if (!caller) throw std::logic_error("in.who() on a route that is not declared user/admin");
+    return *caller;
+  }
 
   // A path parameter ("/templates/{id}") as T; a value that does not convert is a 422 naming it.
   template <class T = std::string_view>
@@ -67,17 +87,20 @@ struct endpoint_doc {
   std::string summary{};
   std::string tag{};
   int status = 0;             // success status; 0 means 200, or 204 when the handler returns void
-  std::vector<int> errors{};  // problem answers the types cannot know: 401, 403, 404, 409...
+  std::vector<int> errors{};  // problem answers nothing else tells: 404, 409...
   bool hidden = false;
-  bool bearer = false;  // the route takes an access token: documented as a security requirement
+  http::access access = http::access::none;  // who may call it (401/403 are then implied)
+  std::vector<limit_use> limits{};           // limits it counts requests against (429 implied)
 };
 
 namespace detail {
 
 // 415 unless the Content-Type is application/json or a +json type, charset allowed.
 void require_json_body(const request& req);
-// 422 when anything is decoded, 413 and 415 when a body is; sorted, without duplicates.
-std::vector<int> implied_errors(bool has_query, bool has_body, std::vector<int> declared);
+// 422 when anything is decoded, 413 and 415 when a body is, 401 (and 403) for a route that
+// takes a caller, 429 for one that counts limits; sorted, without duplicates.
+std::vector<int> implied_errors(bool has_query, bool has_body, access rule, bool limited,
+                                std::vector<int> declared);
 
 template <class F>
 struct handler_traits : handler_traits<decltype(&F::operator())> {};
@@ -154,11 +177,106 @@ response encode_reply(reply<T> r, int status) {
   return res;
 }
 
+template <class T>
+inline constexpr bool is_text =
+    std::is_same_v<T, std::string> || std::is_same_v<T, std::optional<std::string>>;
+
+// How the key of a limit keyed on a body member is read from a decoded Body.
+template <class B>
+using member_reader = std::function<std::optional<std::string>(const B&)>;
+
+template <class T>
+member_reader<T> read_member(std::string_view name) {
+  member_reader<T> reader;
+  if constexpr (dto::detail::is_described_struct<T>) {
+    boost::mp11::mp_for_each<dto::detail::members_of<T>>([&](auto D) {
+      using member = std::remove_cvref_t<decltype(std::declval<const T&>().*D.pointer)>;
+      if constexpr (is_text<member>) {
+        if (name == D.name) {
+          reader = [p = D.pointer](const T& body) -> std::optional<std::string> { return body.*p; };
+        }
+      }
+    });
+  }
+  return reader;
+}
+
+// A limit's key as the request states it; nullopt when it does not (that limit is not counted).
+template <class Q, class B>
+using key_reader = std::function<std::optional<std::string>(const input<Q, B>&)>;
+
+// Builds the reader of `use`'s key, or says why the route cannot have it.
+template <class Q, class B>
+key_reader<Q, B> key_of(const limit_use& use, access rule, std::vector<std::string>& problems) {
+  auto normalized = [normalize = use.normalize](std::optional<std::string> key) {
+    if (key && normalize) key = normalize(*key);
+    return key;
+  };
+  switch (use.by) {
+    case limit_key::ip:
+      return [](const input<Q, B>& in) {
+        return std::optional<std::string>(std::string(in.raw.client_ip()));
+      };
+    case limit_key::user:
+      if (rule == access::none) {
+        problems.push_back("the limit " + use.limit +
+                           " is per user, but the route takes no caller");
+      }
+      return [](const input<Q, B>& in) -> std::optional<std::string> {
+        if (!in.caller) return std::nullopt;
+        return in.caller->user_id.str();
+      };
+    case limit_key::query:
+      return [normalized, name = use.field](const input<Q, B>& in) {
+        return normalized(in.raw.query_param(name));
+      };
+    case limit_key::body:
+      break;
+  }
+  if constexpr (is_optional_body<B>) {
+    auto reader = read_member<typename B::value_type>(use.field);
+    if (reader) {
+      return [normalized, reader](const input<Q, B>& in) -> std::optional<std::string> {
+        if (!in.body) return std::nullopt;
+        return normalized(reader(*in.body));
+      };
+    }
+  } else if constexpr (!std::is_same_v<B, no_body>) {
+    auto reader = read_member<B>(use.field);
+    if (reader) {
+      return [normalized, reader](const input<Q, B>& in) { return normalized(reader(in.body)); };
+    }
+  }
+  problems.push_back("the limit " + use.limit + " is keyed on the body member \"" + use.field +
+                     "\", which the body does not have as text");
+  return [](const input<Q, B>&) { return std::optional<std::string>(); };
+}
+
+// Everything a route's coroutine needs, owned together so the frame holds one shared_ptr.
+template <class Q, class B, class Fn>
+struct bound {
+  Fn fn;
+  int status = 200;
+  access rule = access::none;
+  std::vector<limit_use> limits;
+  std::vector<key_reader<Q, B>> keys;  // keys[i] reads limits[i]'s key
+};
+
 // A free coroutine holding the handler by shared_ptr: the frame owns everything it uses,
 // so nothing dangles however the route table is copied or moved.
 template <class Q, class B, class Out, class Fn>
-async<response> run_endpoint(std::shared_ptr<const Fn> fn, int status, request& req) {
-  input<Q, B> in{req, read_query<Q>(req), read_body<B>(req)};
+async<response> run_endpoint(std::shared_ptr<const bound<Q, B, Fn>> b, request& req) {
+  std::optional<principal> caller;
+  if (b->rule != access::none) caller = co_await admit(req, b->rule);
+  input<Q, B> in{req, read_query<Q>(req), read_body<B>(req), std::move(caller)};
+  if (!b->limits.empty()) {
+    std::vector<std::optional<std::string>> keys;
+    keys.reserve(b->keys.size());
+    for (const auto& key : b->keys) keys.push_back(key(in));
+    co_await count(req, b->limits, keys);
+  }
+  const Fn* fn = &b->fn;
+  int status = b->status;
   if constexpr (std::is_void_v<Out>) {
     co_await (*fn)(in);
     if (status == 204) co_return response::no_content();
@@ -183,7 +301,8 @@ route_doc document(endpoint_doc doc) {
   d.summary = std::move(doc.summary);
   d.tag = std::move(doc.tag);
   d.hidden = doc.hidden;
-  d.bearer = doc.bearer;
+  d.access = doc.access;
+  d.limits = doc.limits;
   if constexpr (has_query) d.query_schema = dto::inline_schema<Q>();
   if constexpr (is_optional_body<B>) {
     d.request_schema = dto::standalone_schema<typename B::value_type>();
@@ -197,7 +316,8 @@ route_doc document(endpoint_doc doc) {
     d.response_schema = dto::standalone_schema<Out>();
   }
   d.success_status = doc.status ? doc.status : std::is_void_v<Out> ? 204 : 200;
-  d.error_statuses = implied_errors(has_query, has_body, std::move(doc.errors));
+  d.error_statuses =
+      implied_errors(has_query, has_body, doc.access, !doc.limits.empty(), std::move(doc.errors));
   return d;
 }
 
@@ -213,8 +333,18 @@ route endpoint(method verb, std::string path, endpoint_doc doc, Fn fn) {
   r.verb = verb;
   r.path = std::move(path);
   r.doc = detail::document<query, body, out>(std::move(doc));
-  r.run = [fn = std::make_shared<const Fn>(std::move(fn)), status = r.doc.success_status](
-              request& req) { return detail::run_endpoint<query, body, out>(fn, status, req); };
+  auto b = std::make_shared<detail::bound<query, body, Fn>>(
+      detail::bound<query, body, Fn>{.fn = std::move(fn),
+                                     .status = r.doc.success_status,
+                                     .rule = r.doc.access,
+                                     .limits = r.doc.limits,
+                                     .keys = {}});
+  for (const auto& use : b->limits) {
+    b->keys.push_back(detail::key_of<query, body>(use, b->rule, r.problems));
+  }
+  r.run = [b = std::shared_ptr<const detail::bound<query, body, Fn>>(std::move(b))](request& req) {
+    return detail::run_endpoint<query, body, out>(b, req);
+  };
   return r;
 }
 

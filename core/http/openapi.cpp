@@ -197,6 +197,22 @@ object responses(const route& r, object& components) {
   return out;
 }
 
+// Said on every operation, `[]` included: a reader (or a client generator) never has to guess
+// whether a route left it out on purpose.
+array security(access rule) {
+  object bearer{{"bearer", array{}}};
+  switch (rule) {
+    case access::none:
+      return array{};
+    case access::user:
+    case access::admin:
+      return array{std::move(bearer)};
+    case access::user_if_sent:
+      return array{std::move(bearer), object{}};  // the empty requirement: no token at all
+  }
+  return array{};
+}
+
 object operation(const route& r, object& components) {
   std::string verb(method_name(r.verb));
   object op;
@@ -212,7 +228,7 @@ object operation(const route& r, object& components) {
                                    object{{"schema", hoist(r.doc.request_schema, components)}}}}}};
   }
   op["responses"] = responses(r, components);
-  if (r.doc.bearer) op["security"] = array{object{{"bearer", array{}}}};
+  op["security"] = security(r.doc.access);
   return op;
 }
 
@@ -229,7 +245,8 @@ value openapi_document(const router& routes, const api_info& info) {
   }
   object doc_info{{"title", info.title}, {"version", info.version}};
   if (!info.description.empty()) doc_info["description"] = info.description;
-  // Routes marked `bearer` take an access token (auth: EdDSA JWT, keys at /.well-known/jwks.json).
+  // Routes declared user or admin take an access token (auth: EdDSA JWT, keys at
+  // /.well-known/jwks.json).
   object bearer{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}};
   return object{{"openapi", "3.1.0"},
                 {"info", std::move(doc_info)},

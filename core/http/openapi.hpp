@@ -15,7 +15,8 @@ struct api_info {
 
 // Every route not marked hidden: {param} path parameters, query parameters from the query
 // schema's properties, the JSON request body, the success response and problem+json error
-// responses referring to components/schemas/Problem. Named DTO schemas ($defs in a route's
+// responses referring to components/schemas/Problem, and the `security` of its access rule
+// (`[]` on public routes). Named DTO schemas ($defs in a route's
 // schemas) become components/schemas. Throws std::logic_error if two routes define one
 // schema name differently.
 boost::json::value openapi_document(const router& routes, const api_info& info);

@@ -1,5 +1,7 @@
-// The request pipeline: request id → access log → CORS → security headers → rate limit →
-// body limit → route → handler → error mapping, each step a named function below.
+// The request pipeline: request id → access log → CORS → security headers → body limit →
+// route → handler → error mapping, each step a named function below. Rate limits and
+// access are the route's own (http::guard, enforced by the endpoint binding), because
+// most limits are keyed on what the request says (an email, the caller), not only its address.
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 #include <cstdint>
@@ -114,7 +116,7 @@ bool is_preflight(const request_message& m) {
          m.count(bhttp::field::access_control_request_method) > 0;
 }
 
-// ---- steps 5-8: rate limit, body limit, route, handler, error mapping --------------------
+// ---- steps 5-8: body limit, route, handler, error mapping ---------------------------------
 
 // What the steps decided beyond the response itself; serialize() writes it.
 struct decoration {
@@ -122,12 +124,6 @@ struct decoration {
   bool preflight = false;
   std::string allow;  // Allow (405, OPTIONS) and Access-Control-Allow-Methods (preflight)
 };
-
-// Hook for the auth feature's rate limiter: return a 429 problem to refuse the request.
-// It runs after CORS and security headers, so a refused browser still reads the problem.
-std::optional<response> rate_limit(const request& /*req*/) {
-  return std::nullopt;
-}
 
 std::optional<std::string_view> lookup_header(const void* message, std::string_view name) {
   const auto& m = *static_cast<const request_message*>(message);
@@ -263,7 +259,7 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
   d.cors_origin = allowed_origin(m, o);
   // 4. Security headers: added by serialize() to whatever comes out below.
   if (x.rejected != nullptr) {
-    // 6. Body limit and parse: the transport already refused the request (413, 408, 400).
+    // 5. Body limit and parse: the transport already refused the request (413, 408, 400).
     res = problem_response(x.rejected->status, x.rejected->code, x.rejected->detail, id);
   } else if (is_preflight(*m)) {
     auto found = loop.shared.routes.find(method::other, req->path());
@@ -274,15 +270,14 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
       d.allow = std::move(found.allowed);
       res = response::no_content();
     }
-  } else if (auto refused = rate_limit(*req)) {
-    // 5. Rate limit (hook, see rate_limit()).
-    res = std::move(*refused);
   } else {
-    // 7. Route, 8. handler, 9. error mapping.
+    // 6. Route, 7. handler (its guard: access, then rate limits), 8. error mapping. A 429
+    // or 401 still passes through serialize(), so a refused browser reads the problem.
     auto found = loop.shared.routes.find(verb, req->path());
     if (found.found != nullptr) {
       route_label = found.found->path;
       req->set_path_params(std::move(found.params));
+      req->set_guard(&loop.shared.routes.guard());
       res = co_await run_handler(*found.found, *req);
       for (auto& h : req->response_headers()) res.headers.push_back(std::move(h));
     } else if (found.allowed.empty()) {

@@ -2,17 +2,13 @@
 #include "core/http/request.hpp"
 
 #include "core/runtime/error.hpp"
+#include "core/runtime/hex.hpp"
 #include "core/runtime/text.hpp"
 
 namespace keel::http {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using hex::digit_value;
 
 // application/x-www-form-urlencoded decoding; a broken escape is kept as sent rather than
 // rejected, so a stray '%' in a search box does not turn into an error.
@@ -23,9 +19,9 @@ std::string percent_decode(std::string_view in) {
     char c = in[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-               hex_value(in[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+    } else if (c == '%' && i + 2 < in.size() && digit_value(in[i + 1]) >= 0 &&
+               digit_value(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(digit_value(in[i + 1]) * 16 + digit_value(in[i + 2])));
       i += 2;
     } else {
       out.push_back(c);

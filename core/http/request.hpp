@@ -8,6 +8,8 @@
 
 namespace keel::http {
 
+struct guard;
+
 enum class method { get, head, post, put, patch, delete_, options, other };
 
 std::string_view method_name(method m);  // "GET", ...
@@ -69,6 +71,10 @@ class request {
   }
   std::vector<std::pair<std::string, std::string>>& response_headers() { return response_headers_; }
 
+  // What enforces the route's access rule and rate limits (the router's; see guard.hpp).
+  const http::guard* guard() const { return guard_; }
+  void set_guard(const http::guard* g) { guard_ = g; }
+
  private:
   method verb_;
   std::string_view target_;
@@ -82,6 +88,7 @@ class request {
   std::string_view remote_address_;
   std::string_view client_ip_;
   std::vector<std::pair<std::string, std::string>> response_headers_;
+  const http::guard* guard_ = nullptr;
 };
 
 }  // namespace keel::http

@@ -148,6 +148,27 @@ void router::add(route r) {
   routes_.push_back(std::move(r));
 }
 
+std::vector<std::string> router::check() const {
+  std::vector<std::string> problems;
+  for (const route& r : routes_) {
+    std::string name = std::string(method_name(r.verb)) + " " + r.path;
+    for (const auto& p : r.problems) problems.push_back(name + ": " + p);
+    if (r.doc.access != access::none && guard_.authenticate == nullptr) {
+      problems.push_back(name + ": needs a caller, but no authenticator is wired");
+    }
+    if (!r.doc.limits.empty() && guard_.limiter == nullptr) {
+      problems.push_back(name + ": counts rate limits, but no limiter is wired");
+    }
+    for (const auto& use : r.doc.limits) {
+      if (guard_.find_limit(use.limit) == nullptr) {
+        problems.push_back(name + ": names the rate limit \"" + use.limit +
+                           "\", which no feature declares");
+      }
+    }
+  }
+  return problems;
+}
+
 router::match router::find(method verb, std::string_view path) const {
   match result;
   if (!root_ || path.empty() || path.front() != '/') return result;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/http/guard.hpp"
 #include "core/http/request.hpp"
 #include "core/http/response.hpp"
 #include "core/runtime/async.hpp"
@@ -27,9 +28,10 @@ struct route_doc {
   boost::json::value response_schema;  // success body, or null (e.g. 204)
   int success_status = 200;
   std::string response_content_type = "application/json";
-  std::vector<int> error_statuses;  // documented problem+json answers besides 400/500
-  bool hidden = false;              // left out of the document (e.g. /docs itself)
-  bool bearer = false;              // takes an access token (Authorization: Bearer)
+  std::vector<int> error_statuses;           // documented problem+json answers besides 400/500
+  bool hidden = false;                       // left out of the document (e.g. /docs itself)
+  http::access access = http::access::none;  // also the operation's `security`
+  std::vector<limit_use> limits;             // the rate limits it counts requests against
 };
 
 struct route {
@@ -37,6 +39,9 @@ struct route {
   std::string path;  // "/api/v1/templates/{slug}"
   handler run;
   route_doc doc;
+  // Mistakes found when the route was declared (a limit keyed on a member the body lacks);
+  // router::check() reports them with the rest.
+  std::vector<std::string> problems;
 };
 
 class router {
@@ -55,8 +60,18 @@ class router {
   // HEAD falls back to the GET route. `path` must outlive the returned params.
   match find(method verb, std::string_view path) const;
 
+  // What enforces the routes' access rules and limits; the program wires it before serving.
+  http::guard& guard() { return guard_; }
+  const http::guard& guard() const { return guard_; }
+
+  // Every route whose declaration the guard cannot enforce, one line each naming the route
+  // and the cause: a limit no feature declared, access or limits with nothing wired to
+  // check them. A program exits 2 on any (see api/app.cpp), before it serves a request.
+  std::vector<std::string> check() const;
+
  private:
   std::vector<route> routes_;
+  http::guard guard_;
   struct node;
   std::shared_ptr<node> root_;
 };

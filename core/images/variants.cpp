@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 
@@ -95,29 +96,48 @@ std::vector<variant> make_variants(std::string_view bytes, const variant_request
     throw bad_image(fmt::format("image is {}x{} pixels, over the limit of {}", head.width,
                                 head.height, request.max_pixels));
   }
+  // The original is decoded once, shrunk on load to the largest size and kept in memory; the
+  // smaller variants are made from that (libvips is lazy: without the copy in memory, every
+  // variant would decode the original again).
+  if (request.sizes.empty()) return {};
+  int largest = *std::max_element(request.sizes.begin(), request.sizes.end());
+  VipsImage* raw = nullptr;
+  // fail_on=error: a truncated or corrupt original is refused rather than padded with grey
+  // (given to the loader through option_string: libvips 8.14's thumbnail does not pass its own
+  // fail_on on). thumbnail turns the image upright by its EXIF orientation.
+  if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &raw, largest, "height",
+                            largest, "size", VIPS_SIZE_DOWN, "option_string", "fail_on=error",
+                            nullptr) != 0) {
+    fail("cannot decode image");
+  }
+  image_ptr lazy(raw);
+  image_ptr decoded(vips_image_copy_memory(lazy.get()));
+  if (!decoded) fail("cannot decode image");
+
   std::vector<variant> out;
   for (int size : request.sizes) {
-    VipsImage* raw = nullptr;
-    // fail_on=error: a truncated or corrupt original is refused rather than padded with grey
-    // (given to the loader through option_string: libvips 8.14's thumbnail does not pass its
-    // own fail_on on). thumbnail turns the image upright by its EXIF orientation.
-    if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &raw, size, "height",
-                              size, "size", VIPS_SIZE_DOWN, "option_string", "fail_on=error",
-                              nullptr) != 0) {
-      fail("cannot decode image");
+    image_ptr fitted;
+    if (size == largest) {
+      g_object_ref(decoded.get());
+      fitted.reset(decoded.get());
+    } else {
+      VipsImage* smaller = nullptr;
+      if (vips_thumbnail_image(decoded.get(), &smaller, size, "height", size, "size",
+                               VIPS_SIZE_DOWN, "no_rotate", TRUE, nullptr) != 0) {
+        fail("cannot resize image");
+      }
+      fitted.reset(smaller);
     }
-    image_ptr thumb(raw);
     void* buffer = nullptr;
     std::size_t length = 0;
-    if (vips_webpsave_buffer(thumb.get(), &buffer, &length, "Q", request.webp_quality, "strip",
+    if (vips_webpsave_buffer(fitted.get(), &buffer, &length, "Q", request.webp_quality, "strip",
                              TRUE, nullptr) != 0) {
       fail("cannot encode WebP");
     }
     std::string webp(static_cast<const char*>(buffer), length);
     g_free(buffer);
-    variant v{size, vips_image_get_width(thumb.get()), vips_image_get_height(thumb.get()),
-              without_metadata(std::move(webp))};
-    out.push_back(std::move(v));
+    out.push_back({size, vips_image_get_width(fitted.get()), vips_image_get_height(fitted.get()),
+                   without_metadata(std::move(webp))});
   }
   return out;
 }

@@ -113,6 +113,7 @@ struct runner::impl {
       co_await s.idle.wait(detail::until(deadline));
     }
     if (s.running.empty()) co_return;
+    s.grace_over = true;
     log::warn("shutdown grace is over: stopping running jobs and putting them back",
               {{"running", s.running.size()}});
     for (auto& [id, rj] : s.running) detail::request_stop(*rj, stop_reason::shutting_down);

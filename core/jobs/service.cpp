@@ -1,10 +1,12 @@
 // Job decisions: unique-key enqueueing, what cancel and retry may do, paging.
 #include "core/jobs/service.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <limits>
 #include <stdexcept>
 
+#include "core/audit/log.hpp"
 #include "core/db/error.hpp"
 #include "core/db/pool.hpp"
 #include "core/dto/cursor.hpp"
@@ -14,8 +16,6 @@
 
 namespace keel::jobs {
 namespace {
-
-constexpr int default_page_size = 20;
 
 const std::vector<std::string>& states_done() {
   static const std::vector<std::string> states{"completed", "cancelled"};
@@ -87,49 +87,58 @@ async<job> service::get(const uuid& id) {
   co_return std::move(*found);
 }
 
-async<job> service::cancel(const uuid& id) {
-  if (!co_await store::cancel(db_, id)) {
-    auto current = co_await get(id);
-    throw conflict("The job already finished (" + current.state + ").", "job_finished");
+async<void> service::record_action(db::transaction& tx, const audit::origin& by,
+                                   std::string_view action, const uuid& id) {
+  // The job is not a user, so the row's user_id stays empty.
+  boost::json::object details{{"job_id", id.str()}};
+  std::optional<uuid> nobody;
+  co_await audit::record(tx, by, action, nobody, details);
+}
+
+async<job> service::cancel(const uuid& id, const audit::origin& by) {
+  {
+    auto tx = co_await db_.begin();
+    auto state = co_await store::cancel(tx, id);
+    if (!state) {
+      // Rolled back first, so the look-up does not wait for a second connection.
+      co_await tx.rollback();
+      auto current = co_await get(id);
+      throw conflict("The job already finished (" + current.state + ").", "job_finished");
+    }
+    co_await record_action(tx, by, "admin.job_cancelled", id);
+    co_await tx.commit();
   }
   co_return co_await get(id);
 }
 
-async<job> service::retry(const uuid& id) {
-  std::optional<std::string> state;
-  try {
-    state = co_await store::retry_now(db_, id);
-  } catch (const db::error& e) {
-    if (!e.is_unique_violation()) throw;
-    throw conflict("Another job with this kind and unique key is waiting or running.",
-                   "job_unique_key_taken");
-  }
-  if (!state) {
-    auto current = co_await get(id);
-    throw conflict("Only a discarded, retryable or cancelled job can be retried (this one is " +
-                       current.state + ").",
-                   "job_not_retryable");
+async<job> service::retry(const uuid& id, const audit::origin& by) {
+  {
+    auto tx = co_await db_.begin();
+    std::optional<std::string> state;
+    try {
+      state = co_await store::retry_now(tx, id);
+    } catch (const db::error& e) {
+      if (!e.is_unique_violation()) throw;
+      throw conflict("Another job with this kind and unique key is waiting or running.",
+                     "job_unique_key_taken");
+    }
+    if (!state) {
+      co_await tx.rollback();
+      auto current = co_await get(id);
+      throw conflict("Only a discarded, retryable or cancelled job can be retried (this one is " +
+                         current.state + ").",
+                     "job_not_retryable");
+    }
+    co_await record_action(tx, by, "admin.job_retried", id);
+    co_await tx.commit();
   }
   co_return co_await get(id);
 }
 
 async<job_page> service::list(const list_query& query) {
-  int limit = query.limit.value_or(default_page_size);
-  std::optional<store::position> after;
-  if (query.cursor) {
-    after = dto::read_cursor<store::position>(*query.cursor);
-    if (!uuid::parse(after->id))
-      throw validation_failed(std::vector<field_error>{{"cursor", "is not a valid cursor"}});
-  }
-  // One row more than the page tells whether another page follows.
-  auto rows = co_await store::list(db_, query, after, limit + 1);
-  job_page page;
-  if (static_cast<int>(rows.size()) > limit) {
-    rows.resize(static_cast<std::size_t>(limit));
-    page.next_cursor = dto::make_cursor(store::position{rows.back().id.str()});
-  }
-  page.data = std::move(rows);
-  co_return page;
+  auto at = dto::read_page<store::position>(query.limit, query.cursor);
+  auto rows = co_await store::list(db_, query, at.after, at.fetch());
+  co_return dto::make_page(std::move(rows), at, [](const job& j) { return store::position{j.id}; });
 }
 
 async<job_stats> service::stats() {
@@ -184,13 +193,17 @@ async<rescue_result> service::rescue() {
   co_return r;
 }
 
-async<void> service::remove(const uuid& id) {
-  bool removed = co_await store::remove(db_, id);
+async<void> service::remove(const uuid& id, const audit::origin& by) {
+  auto tx = co_await db_.begin();
+  bool removed = co_await store::remove(tx, id);
   if (!removed) {
+    co_await tx.rollback();
     job current = co_await get(id);  // not_found when there is no such job
     throw conflict("The job is " + current.state + "; cancel it before deleting it.",
                    "job_running");
   }
+  co_await record_action(tx, by, "admin.job_deleted", id);
+  co_await tx.commit();
 }
 
 }  // namespace keel::jobs

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/audit/dto.hpp"
 #include "core/jobs/dto.hpp"
 #include "core/runtime/async.hpp"
 
@@ -49,20 +50,23 @@ class service {
   // Throws keel::not_found when there is no such job.
   async<job> get(const uuid& id);
 
+  // The admin actions below write their audit row ("admin.job_cancelled", ...) from `by` in
+  // the transaction of the change, so the log shows exactly the changes that happened.
+
   // A waiting job is cancelled; a running one too, and its worker stops it at the handler's
   // next check. Throws keel::not_found, or keel::conflict when the job already finished.
-  async<job> cancel(const uuid& id);
+  async<job> cancel(const uuid& id, const audit::origin& by);
 
   // A discarded, retryable or cancelled job runs again now. Throws keel::not_found, or
   // keel::conflict when it is waiting, running or completed, or another job holds its key.
-  async<job> retry(const uuid& id);
+  async<job> retry(const uuid& id, const audit::origin& by);
 
   // Newest first; next_cursor is null on the last page.
   async<job_page> list(const list_query& query);
 
   // Deletes a job for good. Throws keel::not_found, or keel::conflict while it runs (cancel
   // it first).
-  async<void> remove(const uuid& id);
+  async<void> remove(const uuid& id, const audit::origin& by);
 
   // Counts by queue and state (every state).
   async<job_stats> stats();
@@ -78,6 +82,9 @@ class service {
   async<rescue_result> rescue();
 
  private:
+  // The audit row of an admin action on job `id`, in `tx`.
+  async<void> record_action(db::transaction& tx, const audit::origin& by, std::string_view action,
+                            const uuid& id);
   db::pool& db_;
 };
 

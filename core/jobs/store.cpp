@@ -33,6 +33,39 @@ std::int64_t ms(std::chrono::milliseconds d) {
   return static_cast<std::int64_t>(d.count());
 }
 
+// The lock clause of the worker's statements, put in for {lock}: the batched form skips a
+// row another session holds locked (and says so), the *_locked form waits for it.
+constexpr std::string_view skip_locked = "FOR UPDATE SKIP LOCKED";
+constexpr std::string_view wait_locked = "FOR UPDATE";
+
+std::string with_lock(std::string_view sql, std::string_view lock) {
+  std::string out(sql);
+  out.replace(out.find("{lock}"), 6, lock);
+  return out;
+}
+
+// The worker's statements run on a connection of their own, not on a shared pipeline: there,
+// a handler's statement blocked on a lock would hold up the claims, completions and
+// heartbeats queued behind it. They never wait for a locked row themselves, so the connection
+// comes back within a round trip.
+template <class... A>
+async<db::result> alone(db::pool& db, std::string_view sql, const A&... args) {
+  auto l = co_await db.acquire();
+  co_return co_await l.query(sql, args...);
+}
+
+// One statement in a transaction of its own that waits at most `wait` for the rows it locks:
+// on a connection of its own, so that the wait holds up no statement of anyone else.
+async<db::result> waiting(db::pool& db, std::chrono::milliseconds wait, const std::string& sql,
+                          db::params p) {
+  auto tx = co_await db.begin();
+  std::string timeout = std::to_string(std::max<std::int64_t>(wait.count(), 1));
+  co_await tx.query("SELECT set_config('lock_timeout', $1, true)", timeout);
+  auto r = co_await tx.execute(sql, std::move(p));
+  co_await tx.commit();
+  co_return r;
+}
+
 constexpr std::string_view job_columns = R"sql(
     id, queue, kind, payload, state, priority, attempt, max_attempts, run_at, lease_expires_at,
     locked_by, unique_key, errors, request_id, created_at, attempted_at, finished_at)sql";
@@ -149,7 +182,7 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
   // Committed without waiting for the WAL flush (see async_commit): a claim lost in a crash
   // of PostgreSQL leaves the job available with its attempt uncounted, and the worker that
   // ran it meanwhile finds it no longer held when it completes: it simply runs again.
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await alone(db, R"sql(
       WITH durability AS MATERIALIZED (
         SELECT set_config('synchronous_commit', 'off', true)
       ), picked AS (
@@ -177,7 +210,7 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
         FROM claimed
        ORDER BY priority DESC, run_at, id
   )sql",
-                                queue, std::int32_t{limit}, ms(lease), worker);
+                             queue, std::int32_t{limit}, ms(lease), worker);
   std::vector<claimed_job> out;
   out.reserve(rows.size());
   for (auto r : rows) {
@@ -192,37 +225,42 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
   co_return out;
 }
 
-async<std::int64_t> complete(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
-  // Committed without waiting for the WAL flush (see async_commit): a completion lost in a
-  // crash of PostgreSQL leaves the job running under its lease, so it is rescued and runs
-  // again, which idempotent handlers allow. The handler's own writes committed before this.
-  auto r = co_await db.query(R"sql(
-      WITH durability AS MATERIALIZED (
-        SELECT set_config('synchronous_commit', 'off', true)
-      ), held AS (
-        SELECT id FROM jobs
-         WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
-         ORDER BY id
-           FOR UPDATE
-      )
+namespace {
+
+// Committed without waiting for the WAL flush (see async_commit): a completion lost in a crash
+// of PostgreSQL leaves the job running under its lease, so it is rescued and runs again, which
+// idempotent handlers allow. The handler's own writes committed before this. `mine` reads the
+// held rows without locking them: those `held` skipped are the locked ones.
+constexpr std::string_view complete_sql = R"sql(
+    WITH durability AS MATERIALIZED (
+      SELECT set_config('synchronous_commit', 'off', true)
+    ), mine AS (
+      SELECT id FROM jobs
+       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+    ), held AS (
+      SELECT id FROM jobs
+       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+       ORDER BY id
+         {lock}
+    ), completed AS (
       UPDATE jobs j
          SET state = 'completed', finished_at = now(), lease_expires_at = NULL
         FROM held, durability
        WHERE j.id = held.id
-  )sql",
-                             uuid_array(ids), worker);
-  co_return static_cast<std::int64_t>(r.affected_rows());
-}
+      RETURNING j.id
+    )
+    SELECT mine.id, completed.id IS NOT NULL FROM mine LEFT JOIN completed USING (id)
+)sql";
 
-async<std::optional<failed_job>> fail(db::pool& db, const uuid& id, std::string_view worker,
-                                      std::string_view message, std::chrono::milliseconds retry_in,
-                                      bool discard) {
-  auto rows = co_await db.query(R"sql(
-      WITH failed AS (
-        SELECT id, ($5::boolean OR attempt >= max_attempts) AS last
-          FROM jobs
-         WHERE id = $1 AND state = 'running' AND locked_by = $2
-      )
+constexpr std::string_view fail_sql = R"sql(
+    WITH mine AS (
+      SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND locked_by = $2
+    ), failed AS (
+      SELECT id, ($5::boolean OR attempt >= max_attempts) AS last
+        FROM jobs
+       WHERE id = $1 AND state = 'running' AND locked_by = $2
+         {lock}
+    ), recorded AS (
       UPDATE jobs j
          SET state = CASE WHEN failed.last THEN 'discarded' ELSE 'retryable' END,
              run_at = CASE WHEN failed.last THEN j.run_at
@@ -234,59 +272,130 @@ async<std::optional<failed_job>> fail(db::pool& db, const uuid& id, std::string_
         FROM failed
        WHERE j.id = failed.id
       RETURNING j.state, j.errors
-  )sql",
-                                id, worker, message, ms(retry_in), discard);
-  if (rows.empty()) co_return std::nullopt;
-  co_return failed_job{.state = rows[0].get<std::string>(0),
-                       .errors = rows[0].get<boost::json::value>(1)};
-}
+    )
+    SELECT state, errors FROM recorded
+    UNION ALL
+    SELECT 'locked', NULL::jsonb FROM mine WHERE NOT EXISTS (SELECT 1 FROM recorded)
+)sql";
 
-async<std::vector<uuid>> heartbeat(db::pool& db, const std::vector<uuid>& ids,
-                                   std::string_view worker, std::chrono::milliseconds lease) {
-  auto rows = co_await db.query(R"sql(
-      WITH held AS (
-        SELECT id FROM jobs
-         WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
-         ORDER BY id
-           FOR UPDATE
-      )
+constexpr std::string_view heartbeat_sql = R"sql(
+    WITH mine AS (
+      SELECT id FROM jobs
+       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+    ), held AS (
+      SELECT id FROM jobs
+       WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
+       ORDER BY id
+         {lock}
+    ), extended AS (
       UPDATE jobs j
          SET lease_expires_at = now() + $3::bigint * interval '1 millisecond'
         FROM held
        WHERE j.id = held.id
       RETURNING j.id
-  )sql",
-                                uuid_array(ids), worker, ms(lease));
-  std::vector<uuid> held;
-  held.reserve(rows.size());
-  for (auto r : rows) held.push_back(r.get<uuid>(0));
-  co_return held;
+    )
+    SELECT mine.id, extended.id IS NOT NULL FROM mine LEFT JOIN extended USING (id)
+)sql";
+
+std::optional<failed_job> failed_from(const db::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  auto state = rows[0].get<std::string>(0);
+  if (state == "locked") return failed_job{.locked = true};
+  return failed_job{.state = std::move(state), .errors = rows[0].get<boost::json::value>(1)};
+}
+
+}  // namespace
+
+async<std::vector<uuid>> complete(db::pool& db, const std::vector<uuid>& ids,
+                                  std::string_view worker) {
+  static const std::string sql = with_lock(complete_sql, skip_locked);
+  auto rows = co_await alone(db, sql, uuid_array(ids), worker);
+  std::vector<uuid> locked;
+  for (auto r : rows) {
+    if (!r.get<bool>(1)) locked.push_back(r.get<uuid>(0));
+  }
+  co_return locked;
+}
+
+async<std::optional<failed_job>> fail(db::pool& db, const uuid& id, std::string_view worker,
+                                      std::string_view message, std::chrono::milliseconds retry_in,
+                                      bool discard) {
+  static const std::string sql = with_lock(fail_sql, skip_locked);
+  auto rows = co_await alone(db, sql, id, worker, message, ms(retry_in), discard);
+  co_return failed_from(rows);
+}
+
+async<heartbeat_result> heartbeat(db::pool& db, const std::vector<uuid>& ids,
+                                  std::string_view worker, std::chrono::milliseconds lease) {
+  static const std::string sql = with_lock(heartbeat_sql, skip_locked);
+  auto rows = co_await alone(db, sql, uuid_array(ids), worker, ms(lease));
+  heartbeat_result out;
+  out.held.reserve(rows.size());
+  for (auto r : rows) (r.get<bool>(1) ? out.held : out.locked).push_back(r.get<uuid>(0));
+  co_return out;
+}
+
+// In the waiting forms nothing is skipped: a row `mine` saw but the statement did not change
+// was changed by the session that held it (cancelled, say), so it is no longer held.
+async<bool> complete_locked(db::pool& db, const uuid& id, std::string_view worker,
+                            std::chrono::milliseconds wait) {
+  static const std::string sql = with_lock(complete_sql, wait_locked);
+  std::vector<uuid> ids{id};
+  auto rows = co_await waiting(db, wait, sql, db::params::of(uuid_array(ids), worker));
+  co_return !rows.empty() && rows[0].get<bool>(1);
+}
+
+async<std::optional<failed_job>> fail_locked(db::pool& db, const uuid& id, std::string_view worker,
+                                             std::string_view message,
+                                             std::chrono::milliseconds retry_in, bool discard,
+                                             std::chrono::milliseconds wait) {
+  static const std::string sql = with_lock(fail_sql, wait_locked);
+  auto rows =
+      co_await waiting(db, wait, sql, db::params::of(id, worker, message, ms(retry_in), discard));
+  auto failed = failed_from(rows);
+  if (failed && failed->locked) co_return std::nullopt;
+  co_return failed;
+}
+
+async<bool> extend_locked(db::pool& db, const uuid& id, std::string_view worker,
+                          std::chrono::milliseconds lease, std::chrono::milliseconds wait) {
+  static const std::string sql = with_lock(heartbeat_sql, wait_locked);
+  std::vector<uuid> ids{id};
+  auto rows = co_await waiting(db, wait, sql, db::params::of(uuid_array(ids), worker, ms(lease)));
+  co_return !rows.empty() && rows[0].get<bool>(1);
 }
 
 async<std::int64_t> release(db::pool& db, const std::vector<uuid>& ids, std::string_view worker) {
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await alone(db, R"sql(
       WITH released AS (
         UPDATE jobs j
            SET state = 'available', attempt = j.attempt - 1, lease_expires_at = NULL
           FROM (SELECT id FROM jobs
                  WHERE id = ANY($1::uuid[]) AND state = 'running' AND locked_by = $2
                  ORDER BY id
-                   FOR UPDATE) held
+                   FOR UPDATE SKIP LOCKED) held
          WHERE j.id = held.id
         RETURNING j.queue
       )
       SELECT count(*) FROM released, pg_notify($3, released.queue)
   )sql",
-                                uuid_array(ids), worker, wake_channel);
+                             uuid_array(ids), worker, wake_channel);
   co_return rows[0].get<std::int64_t>(0);
 }
 
 async<std::vector<rescued_job>> rescue(db::pool& db, int limit) {
-  auto rows = co_await db.query(R"sql(
+  static const std::vector<uuid> none;
+  co_return co_await rescue(db, limit, "", none);
+}
+
+async<std::vector<rescued_job>> rescue(db::pool& db, int limit, std::string_view worker,
+                                       const std::vector<uuid>& keep) {
+  auto rows = co_await alone(db, R"sql(
       WITH expired AS (
         SELECT id
           FROM jobs
          WHERE state = 'running' AND lease_expires_at < now()
+           AND NOT (locked_by = $3 AND id = ANY($4::uuid[]))
          ORDER BY lease_expires_at
          LIMIT $1
            FOR UPDATE SKIP LOCKED
@@ -307,7 +416,7 @@ async<std::vector<rescued_job>> rescue(db::pool& db, int limit) {
       SELECT r.id, r.queue, r.kind, r.state, r.attempt, r.errors
         FROM rescued r, pg_notify($2, r.queue)
   )sql",
-                                std::int32_t{limit}, wake_channel);
+                             std::int32_t{limit}, wake_channel, worker, uuid_array(keep));
   std::vector<rescued_job> out;
   out.reserve(rows.size());
   for (auto r : rows) {
@@ -328,9 +437,9 @@ async<std::optional<job>> find(db::pool& db, const uuid& id) {
   co_return job_from_row(rows[0]);
 }
 
-async<std::optional<std::string>> cancel(db::pool& db, const uuid& id) {
+async<std::optional<std::string>> cancel(db::transaction& tx, const uuid& id) {
   // Always tell the workers: the one running it (if any) stops at its next check.
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       WITH cancelled AS (
         UPDATE jobs
            SET state = 'cancelled', finished_at = now(), lease_expires_at = NULL
@@ -344,9 +453,9 @@ async<std::optional<std::string>> cancel(db::pool& db, const uuid& id) {
   co_return rows[0].get<std::string>(0);
 }
 
-async<std::optional<std::string>> retry_now(db::pool& db, const uuid& id) {
+async<std::optional<std::string>> retry_now(db::transaction& tx, const uuid& id) {
   // A discarded job gets one more attempt; failing it discards the job again.
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       WITH retried AS (
         UPDATE jobs
            SET state = 'available', run_at = now(), finished_at = NULL,
@@ -372,7 +481,7 @@ async<std::vector<job>> list(db::pool& db, const list_query& filters,
        ORDER BY id DESC
        LIMIT $5
   )sql";
-  std::optional<std::string> after_id;
+  std::optional<uuid> after_id;
   if (after) after_id = after->id;
   auto rows = co_await db.query(sql, filters.state, filters.queue, filters.kind, after_id, limit);
   std::vector<job> out;
@@ -407,14 +516,15 @@ async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, 
        WHERE id IN (SELECT id
                       FROM jobs
                      WHERE finished_at < $2 AND state = ANY($1::text[])
-                     LIMIT $3)
+                     LIMIT $3
+                       FOR UPDATE SKIP LOCKED)
   )sql",
                              text_array(states), before, std::int32_t{limit});
   co_return static_cast<std::int64_t>(r.affected_rows());
 }
 
-async<bool> remove(db::pool& db, const uuid& id) {
-  auto rows = co_await db.query(R"sql(
+async<bool> remove(db::transaction& tx, const uuid& id) {
+  auto rows = co_await tx.query(R"sql(
       DELETE FROM jobs WHERE id = $1 AND state <> 'running'
   )sql",
                                 id);

@@ -35,10 +35,19 @@ struct claimed_job {
   std::optional<std::string> request_id;
 };
 
-// After a failed attempt: "retryable" or "discarded", and every error so far.
+// After a failed attempt: "retryable" or "discarded", and every error so far; or, when
+// another session holds the job's row locked, `locked` and nothing written.
 struct failed_job {
   std::string state;
   boost::json::value errors;
+  bool locked = false;
+};
+
+// After a heartbeat: the jobs whose leases were extended, and those skipped because another
+// session holds their rows locked (still this worker's, their leases not extended).
+struct heartbeat_result {
+  std::vector<uuid> held;
+  std::vector<uuid> locked;
 };
 
 struct rescued_job {
@@ -52,7 +61,7 @@ struct rescued_job {
 
 // Where a list page ends (ids are UUIDv7: newest first is id descending).
 struct position {
-  std::string id;
+  uuid id;
 };
 BOOST_DESCRIBE_STRUCT(position, (), (id))
 
@@ -71,7 +80,11 @@ async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_
 
 // ---- the worker ----
 // Statements that touch several jobs lock them in id order first, so that a worker's
-// heartbeat and its batched completions never deadlock with each other.
+// heartbeat and its batched completions never deadlock with each other. None of them waits
+// for a row that another session holds locked (an operator's psql, an application
+// transaction): it skips that row and says so, so that one locked row holds up no other job,
+// and no statement queued behind it on a shared pipelined connection. The *_locked functions
+// below then deal with such a row alone.
 //
 // async_commit: claim and complete, the two statements of every job, commit with
 // synchronous_commit off for their own transaction only (set_config(..., true)). A commit is
@@ -88,38 +101,69 @@ async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_
 async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int limit,
                                       std::chrono::milliseconds lease, std::string_view worker);
 
-// Marks jobs this worker still holds as completed; the number marked.
-async<std::int64_t> complete(db::pool& db, const std::vector<uuid>& ids, std::string_view worker);
+// Marks jobs this worker still holds as completed. Returns the ids skipped because their rows
+// are locked (for complete_locked); an id neither completed nor returned is no longer held.
+async<std::vector<uuid>> complete(db::pool& db, const std::vector<uuid>& ids,
+                                  std::string_view worker);
 
 // Records a failed attempt: retryable at now + `retry_in`, or discarded when the attempts are
-// used up or `discard` is set. nullopt when the worker no longer holds the job.
+// used up or `discard` is set. nullopt when the worker no longer holds the job; `locked` when
+// its row is locked (for fail_locked).
 async<std::optional<failed_job>> fail(db::pool& db, const uuid& id, std::string_view worker,
                                       std::string_view message, std::chrono::milliseconds retry_in,
                                       bool discard);
 
-// Extends the leases of jobs this worker holds; the ids it still holds (a missing one was
-// cancelled or rescued meanwhile).
-async<std::vector<uuid>> heartbeat(db::pool& db, const std::vector<uuid>& ids,
-                                   std::string_view worker, std::chrono::milliseconds lease);
+// Extends the leases of jobs this worker holds. An id in neither list of the result is no
+// longer held (cancelled or rescued meanwhile).
+async<heartbeat_result> heartbeat(db::pool& db, const std::vector<uuid>& ids,
+                                  std::string_view worker, std::chrono::milliseconds lease);
 
-// Puts jobs this worker holds back as available without counting the attempt (graceful stop).
+// Puts jobs this worker holds back as available without counting the attempt (graceful stop);
+// the number put back. A locked row stays running and comes back through its lease.
 async<std::int64_t> release(db::pool& db, const std::vector<uuid>& ids, std::string_view worker);
 
 // Running jobs whose lease ran out (their worker died) become retryable now, the attempt
 // counted and an error recorded, or discarded when it was the last; at most `limit` of them.
+// A locked row is skipped (it is not given up while someone works on it).
 async<std::vector<rescued_job>> rescue(db::pool& db, int limit);
+
+// The same, run by a live worker: the jobs in `keep` that `worker` holds are never rescued,
+// whatever their lease says (a locked row kept their heartbeats from being written).
+async<std::vector<rescued_job>> rescue(db::pool& db, int limit, std::string_view worker,
+                                       const std::vector<uuid>& keep);
+
+// ---- one job whose row another session holds locked ----
+// Each waits for the row at most `wait` (lock_timeout, in a transaction on a connection of its
+// own, so that the wait holds up no other statement) and throws db::error with sqlstate
+// lock_not_available when the row stays locked. While it waits, the worker is first in the
+// row's lock queue: when the lock goes, it gets the row before any rescuer looks.
+inline constexpr std::string_view lock_not_available = "55P03";
+
+// complete() for one job; false when it is no longer held.
+async<bool> complete_locked(db::pool& db, const uuid& id, std::string_view worker,
+                            std::chrono::milliseconds wait);
+
+// fail() for one job (never `locked`).
+async<std::optional<failed_job>> fail_locked(db::pool& db, const uuid& id, std::string_view worker,
+                                             std::string_view message,
+                                             std::chrono::milliseconds retry_in, bool discard,
+                                             std::chrono::milliseconds wait);
+
+// heartbeat() for one job; false when it is no longer held.
+async<bool> extend_locked(db::pool& db, const uuid& id, std::string_view worker,
+                          std::chrono::milliseconds lease, std::chrono::milliseconds wait);
 
 // ---- admin ----
 
 async<std::optional<job>> find(db::pool& db, const uuid& id);
 
-// A waiting or running job becomes cancelled (a running one is told through cancel_channel).
-// The job's state afterwards, or nullopt when there is no such job.
-async<std::optional<std::string>> cancel(db::pool& db, const uuid& id);
+// A waiting or running job becomes cancelled (a running one is told through cancel_channel,
+// on commit). The job's state afterwards, or nullopt when no such job is waiting or running.
+async<std::optional<std::string>> cancel(db::transaction& tx, const uuid& id);
 
 // A discarded, retryable or cancelled job becomes available now, with fresh attempts.
-// The job's state afterwards, or nullopt when there is no such job.
-async<std::optional<std::string>> retry_now(db::pool& db, const uuid& id);
+// The job's state afterwards, or nullopt when there is no such job in those states.
+async<std::optional<std::string>> retry_now(db::transaction& tx, const uuid& id);
 
 async<std::vector<job>> list(db::pool& db, const list_query& filters,
                              const std::optional<position>& after, int limit);
@@ -127,11 +171,12 @@ async<std::vector<job>> list(db::pool& db, const list_query& filters,
 // Counts by queue and state; only the unfinished states when `unfinished_only`.
 async<std::vector<state_count>> counts(db::pool& db, bool unfinished_only);
 
-// Deletes at most `limit` jobs in `states` (finished states) that finished before `before`.
+// Deletes at most `limit` jobs in `states` (finished states) that finished before `before`;
+// a row another session holds locked is left for the next run rather than waited for.
 async<std::int64_t> prune(db::pool& db, const std::vector<std::string>& states, timestamp before,
                           int limit);
 
 // Deletes a job that is not running; whether it deleted one.
-async<bool> remove(db::pool& db, const uuid& id);
+async<bool> remove(db::transaction& tx, const uuid& id);
 
 }  // namespace keel::jobs::store

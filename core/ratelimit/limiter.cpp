@@ -8,6 +8,7 @@
 
 #include "core/redis/client.hpp"
 #include "core/runtime/config.hpp"
+#include "core/runtime/hex.hpp"
 
 namespace keel::ratelimit {
 namespace {
@@ -51,9 +52,8 @@ std::string redis_key(const rule& r, std::string_view key) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   std::array<unsigned char, crypto_hash_sha256_BYTES> hash;
   crypto_hash_sha256(hash.data(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex;
-  sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
-  return "keel:rl:" + r.name + ":" + hex.data();
+  return "keel:rl:" + r.name + ":" +
+         hex::encode({reinterpret_cast<const char*>(hash.data()), hash.size()});
 }
 
 }  // namespace keel::ratelimit

@@ -1,6 +1,5 @@
 // The Redis-backed limiter: one atomic script per hit, in-process counting while Redis is down.
 #include <openssl/sha.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <array>
@@ -8,6 +7,7 @@
 
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
+#include "core/runtime/hex.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::ratelimit {
@@ -31,9 +31,7 @@ const std::string& script_sha() {
   static const std::string sha = [] {
     std::array<unsigned char, SHA_DIGEST_LENGTH> hash;
     SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), hash.data());
-    std::array<char, SHA_DIGEST_LENGTH * 2 + 1> hex;
-    sodium_bin2hex(hex.data(), hex.size(), hash.data(), hash.size());
-    return std::string(hex.data());
+    return hex::encode({reinterpret_cast<const char*>(hash.data()), hash.size()});
   }();
   return sha;
 }

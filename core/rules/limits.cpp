@@ -2,8 +2,6 @@
 #include "core/rules/limits.hpp"
 
 #include <chrono>
-#include <stdexcept>
-#include <string>
 
 namespace keel::rulebook {
 
@@ -25,13 +23,6 @@ const std::vector<ratelimit::rule>& rate_limits() {
       {"invite_accept_user", 20, minutes(15)},
   };
   return table;
-}
-
-const ratelimit::rule& rate_limit(std::string_view name) {
-  for (const auto& r : rate_limits()) {
-    if (r.name == name) return r;
-  }
-  throw std::logic_error("no rules rate limit named " + std::string(name));
 }
 
 }  // namespace keel::rulebook

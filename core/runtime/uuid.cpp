@@ -1,15 +1,10 @@
 // Parsing and printing the canonical 8-4-4-4-12 UUID text form.
 #include "core/runtime/uuid.hpp"
 
+#include "core/runtime/hex.hpp"
+
 namespace keel {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_dash_position(std::size_t i) {
   return i == 8 || i == 13 || i == 18 || i == 23;
@@ -27,8 +22,8 @@ std::optional<uuid> uuid::parse(std::string_view text) {
       ++i;
       continue;
     }
-    int high = hex_value(text[i]);
-    int low = hex_value(text[i + 1]);
+    int high = hex::digit_value(text[i]);
+    int low = hex::digit_value(text[i + 1]);
     if (high < 0 || low < 0) return std::nullopt;
     u.bytes[byte++] = static_cast<unsigned char>(high << 4 | low);
     i += 2;

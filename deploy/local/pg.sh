@@ -50,7 +50,9 @@ log_min_messages = warning
 CONF
     fi
     # An explicit port moves an existing cluster there (the last `port =` line wins).
-    if [ -n "$port" ] && ! grep -q "^port = $port\$" "$data/postgresql.conf"; then
+    # Compare with the last line, not any line: an older line for this port may be followed
+    # by one for another.
+    if [ -n "$port" ] && [ "$(sed -n 's/^port = //p' "$data/postgresql.conf" | tail -n1)" != "$port" ]; then
       echo "port = $port" >>"$data/postgresql.conf"
       as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 &&
         as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null

@@ -93,11 +93,17 @@ if [ ! -f "$s3_tools/node_modules/.package-lock.json" ] ||
   [ "$s3_tools/package-lock.json" -nt "$s3_tools/node_modules/.package-lock.json" ]; then
   npm ci --prefix "$s3_tools" --no-audit --no-fund >/dev/null 2>&1
 fi
-s3_port="$(free_port 54568)"
+# Port 0: the server takes a free port itself and names it, so parallel runs never collide.
 s3_dir="$(mktemp -d /tmp/keel-s3.XXXXXX)"
-NODE_NO_WARNINGS=1 node "$s3_tools/server.mjs" "$s3_port" "$s3_dir" keel-test >"$s3_dir.log" 2>&1 &
+NODE_NO_WARNINGS=1 node "$s3_tools/server.mjs" 0 "$s3_dir" keel-test >"$s3_dir.log" 2>&1 &
 s3_pid=$!
-for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$s3_port") 2>/dev/null && break; sleep 0.1; done
+s3_port=""
+for _ in $(seq 100); do
+  s3_port="$(sed -n 's/^s3rver listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$s3_dir.log")"
+  [ -n "$s3_port" ] && break
+  sleep 0.1
+done
+[ -n "$s3_port" ] || { echo "test.sh: the S3 server did not start:" >&2; cat "$s3_dir.log" >&2; exit 1; }
 export KEEL_TEST_S3_PORT="$s3_port" KEEL_TEST_S3_BUCKET=keel-test KEEL_TEST_S3_TOOLS="$s3_tools"
 
 # One test at a time: some tests stop and restart the PostgreSQL server (or a Redis).

@@ -132,7 +132,9 @@ TEST_CASE("a valid 600-byte User-Agent is kept cut between characters, not refus
 TEST_CASE("a templates cursor whose keys hold a NUL is a 422 on the cursor") {
   keel::test::api_server api;
   std::string cursor = keel::dto::encode_cursor(
-      boost::json::parse(R"({"sort_order":10,"slug":"\u0000"})").as_object());
+      boost::json::parse(
+          R"({"score":0,"featured":true,"sort_order":10,"title":"Consensus","slug":"\u0000"})")
+          .as_object());
   auto r = api.get("/api/v1/templates?cursor=" + cursor);
   INFO(r.body);
   CHECK(r.status == 422);

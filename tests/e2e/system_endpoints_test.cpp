@@ -1,6 +1,7 @@
 // /health, /ready, /metrics, /openapi.json, /docs, headers and shutdown of the real keel-api.
 #include <signal.h>
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -93,6 +94,37 @@ TEST_CASE("/openapi.json documents every API route with its schemas") {
   auto docs = api.get("/docs");
   CHECK(docs.status == 200);
   CHECK(docs.header("content-type").rfind("text/html", 0) == 0);
+}
+
+TEST_CASE("/openapi.json states every operation's security from its route's declaration") {
+  api_server api;
+  auto doc = api.get("/openapi.json").json();
+  boost::json::array none;
+  boost::json::array bearer{boost::json::object{{"bearer", boost::json::array{}}}};
+  auto security = [&](const char* path, const char* verb) {
+    return doc.at("paths").at(path).at(verb).at("security");
+  };
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    for (const auto& [verb, op] : item.as_object()) {
+      INFO(verb << " " << path);
+      CHECK(op.as_object().contains("security"));
+    }
+  }
+  CHECK(security("/health", "get") == none);
+  CHECK(security("/api/v1/templates", "get") == none);
+  CHECK(security("/api/v1/auth/login", "post") == none);
+  CHECK(security("/api/v1/auth/me", "get") == bearer);
+  CHECK(security("/api/v1/auth/sessions/{id}", "delete") == bearer);
+  CHECK(security("/api/v1/admin/jobs/{id}/retry", "post") == bearer);
+  // Logout takes a token when the client has one, and a refresh token alone otherwise.
+  auto logout = security("/api/v1/auth/logout", "post").as_array();
+  REQUIRE(logout.size() == 2);
+  CHECK(logout[1] == boost::json::object{});
+  // Access and limits imply their answers.
+  auto admin = doc.at("paths").at("/api/v1/admin/users").at("get").at("responses").as_object();
+  CHECK(admin.contains("401"));
+  CHECK(admin.contains("403"));
+  CHECK(admin.contains("429"));
 }
 
 TEST_CASE("CORS answers only the allowed origins, and never with a wildcard") {

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -77,6 +78,45 @@ void check_all_done(const std::string& url, int n) {
   CHECK(completed(url) == n);
   CHECK(count(url, "SELECT count(*) FROM jobs WHERE state <> 'completed'") == 0);
   CHECK(count(url, "SELECT count(DISTINCT job_id) FROM test_job_runs") == n);
+}
+
+// A session of its own that takes row locks and keeps its transaction open, as an operator's
+// psql or an application transaction that touched a job would.
+class row_locker {
+ public:
+  explicit row_locker(const std::string& url) : c_(PQconnectdb(url.c_str()), &PQfinish) {
+    if (PQstatus(c_.get()) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(c_.get()));
+  }
+  // BEGIN, then `select` (a SELECT ... FOR UPDATE); the id it locked, or "" when none.
+  std::string lock(const std::string& select) {
+    exec("BEGIN");
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c_.get(), select.c_str()), &PQclear);
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+      throw std::runtime_error(select + ": " + PQerrorMessage(c_.get()));
+    }
+    return PQntuples(r.get()) == 0 ? "" : PQgetvalue(r.get(), 0, 0);
+  }
+  void release() { exec("ROLLBACK"); }
+
+ private:
+  void exec(const char* statement) {
+    std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(c_.get(), statement), &PQclear);
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      throw std::runtime_error(std::string(statement) + ": " + PQerrorMessage(c_.get()));
+    }
+  }
+  std::unique_ptr<PGconn, decltype(&PQfinish)> c_;
+};
+
+// Side effects per job id: how many jobs ran more than once, and how many runs in all.
+long long jobs_run_twice(const std::string& url) {
+  return count(url,
+               "SELECT count(*) FROM (SELECT job_id FROM test_job_runs GROUP BY job_id "
+               "HAVING count(*) > 1) twice");
+}
+
+long long rescued(const std::string& url) {
+  return count(url, "SELECT count(*) FROM jobs WHERE errors::text LIKE '%lease expired%'");
 }
 
 }  // namespace
@@ -282,4 +322,138 @@ TEST_CASE(
   INFO(out);
   CHECK(out.find("default              available           1") != std::string::npos);
   CHECK(out.find("default              discarded           1") != std::string::npos);
+}
+
+namespace {
+
+// The issue's scenario, shortened: one worker draining 4000 jobs of 50 ms on 16 slots with a
+// 3 s lease, while another session holds the row of one job in `state` locked for 9 s (three
+// leases). Side effects are counted per job id.
+void drain_with_one_row_locked(const std::string& state) {
+  constexpr int n = 4000;
+  auto url = database_with_jobs(n, R"({"sleep_ms": 50})");
+  row_locker blocker(url);
+  std::string locked;
+  if (state == "available") {
+    // The first job in claim order, locked before the worker starts: every claim meets it.
+    locked = blocker.lock(
+        "SELECT id FROM jobs WHERE state = 'available' ORDER BY priority DESC, run_at, id "
+        "LIMIT 1 FOR UPDATE");
+  }
+  auto worker = start_worker(url, {{"WORKER_QUEUES", "default:16"}, {"WORKER_LEASE", "3s"}});
+  REQUIRE(wait_until([&] { return completed(url) >= 200; }, 20s));
+  if (state == "running") {
+    // Skips rows the worker holds locked for a moment (a completion): those are done already.
+    locked = blocker.lock(
+        "SELECT id FROM jobs WHERE state = 'running' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+  }
+  REQUIRE(!locked.empty());
+  auto before = completed(url);
+  std::this_thread::sleep_for(9s);
+  auto during = completed(url) - before;
+  auto locked_state = sql(url, "SELECT state FROM jobs WHERE id = '" + locked + "'");
+  blocker.release();
+  REQUIRE(wait_until([&] { return completed(url) == n; }, 60s));
+  auto twice = jobs_run_twice(url);
+  auto runs = count(url, "SELECT count(*) FROM test_job_runs");
+  std::printf(
+      "locked %s row: %lld completions during the 9 s lock, %lld runs of %d jobs, %lld jobs "
+      "run twice, %lld rescued\n",
+      state.c_str(), during, runs, n, twice, rescued(url));
+  INFO("worker log: " << worker->log_path());
+  // A running job's handler ran and its completion had to wait; a waiting one was skipped by
+  // every claim.
+  CHECK(locked_state == state);
+  CHECK(during > 500);  // about 2800 at 16 x 50 ms jobs; 0 when all wait
+  check_all_done(url, n);
+  CHECK(twice == 0);
+  CHECK(runs == n);
+  CHECK(rescued(url) == 0);  // the worker heartbeated throughout: nothing is taken back
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs WHERE job_id = '" + locked + "'") == 1);
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a running job's row locked by another session for three leases holds up no other job",
+          "[worker][locks]") {
+  drain_with_one_row_locked("running");
+}
+
+TEST_CASE("a waiting job's row locked by another session for three leases holds up no other job",
+          "[worker][locks]") {
+  drain_with_one_row_locked("available");
+}
+
+TEST_CASE("a long job whose row stays locked past its lease is not taken back by another worker",
+          "[worker][locks]") {
+  auto url = database_with_jobs(1, R"({"sleep_ms": 12000})");
+  auto runner = start_worker(url, {{"WORKER_LEASE", "3s"}});
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 10s));
+  auto holder = sql(url, "SELECT locked_by FROM jobs");
+  // A second worker, whose rescuer looks every 1.5 s for leases that ran out.
+  auto other = start_worker(url, {{"WORKER_LEASE", "3s"}});
+  row_locker blocker(url);
+  REQUIRE(!blocker.lock("SELECT id FROM jobs FOR UPDATE").empty());
+  std::this_thread::sleep_for(9s);  // no heartbeat of it can be written meanwhile
+  CHECK(sql(url, "SELECT lease_expires_at < now() FROM jobs") == "t");
+  blocker.release();
+  // The worker running it waits in the row's lock queue: it extends the lease first.
+  std::this_thread::sleep_for(2s);
+  CHECK(sql(url, "SELECT state || ' ' || locked_by FROM jobs") == "running " + holder);
+  REQUIRE(wait_until([&] { return completed(url) == 1; }, 20s));
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 1);
+  CHECK(rescued(url) == 0);
+  CHECK(sql(url, "SELECT attempt FROM jobs") == "1");
+  runner->signal(SIGTERM);
+  other->signal(SIGTERM);
+  CHECK(runner->wait(10s) == 0);
+  CHECK(other->wait(10s) == 0);
+}
+
+TEST_CASE("a worker never starts a job it already runs when a lost claim lets it claim it again",
+          "[worker]") {
+  auto url = database_with_jobs(1, R"({"sleep_ms": 3000})");
+  // A long lease (heartbeats every 10 s) and a fast poll: the second claim comes first.
+  auto worker = start_worker(url, {{"WORKER_LEASE", "30s"}, {"WORKER_POLL_INTERVAL", "100ms"}});
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 10s));
+  // What a claim committed with synchronous_commit off and lost in a crash of PostgreSQL
+  // leaves behind while its worker runs the job: the job waiting, as before the claim.
+  sql(url,
+      "UPDATE jobs SET state = 'available', attempt = attempt - 1, lease_expires_at = NULL, "
+      "locked_by = NULL");
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 5s));
+  REQUIRE(wait_until([&] { return completed(url) == 1; }, 20s));
+  INFO(worker->output());
+  CHECK(count(url, "SELECT count(*) FROM test_job_runs") == 1);
+  CHECK(sql(url, "SELECT attempt FROM jobs") == "1");
+  CHECK(worker->output().find("claimed a job this worker already holds") != std::string::npos);
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
+}
+
+TEST_CASE("a job that fails while PostgreSQL is down has its real error recorded once it is back",
+          "[worker][serial]") {
+  auto url = database_with_jobs(1, R"({"sleep_ms": 1500, "fail_attempts": 1})");
+  auto worker = start_worker(url);
+  REQUIRE(wait_until(
+      [&] { return count(url, "SELECT count(*) FROM jobs WHERE state = 'running'") == 1; }, 10s));
+  stop_postgres();
+  // The handler fails meanwhile; the outage outlasts both the 2 s lease and the 1.5 s the
+  // worker used to give the failure record before it gave up.
+  std::this_thread::sleep_for(4s);
+  start_postgres();
+  REQUIRE(wait_until([&] { return completed(url) == 1; }, 30s));
+  INFO(worker->output());
+  CHECK(sql(url, "SELECT errors->0->>'message' FROM jobs") == "failing attempt 1 on purpose");
+  CHECK(count(url, "SELECT jsonb_array_length(errors) FROM jobs") == 1);
+  CHECK(rescued(url) == 0);
+  CHECK(sql(url, "SELECT string_agg(attempt::text, ',') FROM test_job_runs") == "2");
+  CHECK(worker->output().find("no longer held") == std::string::npos);
+  worker->signal(SIGTERM);
+  CHECK(worker->wait(10s) == 0);
 }

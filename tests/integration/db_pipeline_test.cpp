@@ -230,3 +230,41 @@ TEST_CASE("transactions and leases keep their own connection while pipelined sta
   auto r = run_async(loops, [&] { return pool.query("select count(*) from notes"); });
   CHECK(r[0].get<std::int64_t>(0) == 2);
 }
+
+TEST_CASE("statements wait for a busy connection rather than queue behind one blocked on a lock",
+          "[db][pipeline]") {
+  keel::runtime::event_loops loops(1);
+  auto url = keel::test::fresh_database();
+  db::pool pool(loops, options_for(url, 2));
+  db::pool other(loops, options_for(url, 1));  // another session, as an operator's psql
+  run_async(loops, [&]() -> async<void> {
+    co_await pool.query("create table notes (id int primary key, v int not null)");
+    co_await pool.query("insert into notes values (1, 0)");
+  });
+  std::vector<std::chrono::steady_clock::duration> took(7);
+  keel::test::run_concurrently(loops, 8, [&](int i) -> async<void> {
+    if (i == 7) {
+      auto tx = co_await other.begin();
+      co_await tx.query("select v from notes where id = 1 for update");
+      co_await sleep_for(1500ms);
+      co_await tx.rollback();
+      co_return;
+    }
+    co_await sleep_for(i == 0 ? 50ms : i == 1 ? 60ms : 150ms);
+    auto start = std::chrono::steady_clock::now();
+    if (i == 0) {
+      co_await pool.query("update notes set v = v + 1 where id = 1");  // waits for the lock
+    } else if (i == 1) {
+      auto l = co_await pool.acquire();  // the other connection, busy for a moment
+      co_await l.query("select pg_sleep(0.3)");
+    } else {
+      co_await pool.query("select $1::int", i);
+    }
+    took[i] = std::chrono::steady_clock::now() - start;
+  });
+  CHECK(took[0] >= 1300ms);
+  for (int i = 2; i < 7; ++i) {
+    INFO("statement " << i);
+    CHECK(took[i] < 800ms);  // behind the blocked update they would take about 1.4 s
+  }
+}

@@ -7,11 +7,13 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "core/db/error.hpp"
 #include "core/db/pool.hpp"
 #include "core/jobs/registry.hpp"
 #include "core/jobs/runner.hpp"
 #include "core/jobs/service.hpp"
 #include "core/jobs/store.hpp"
+#include "core/runtime/error.hpp"
 #include "core/runtime/event_loops.hpp"
 #include "tests/support/async.hpp"
 #include "tests/support/database.hpp"
@@ -25,6 +27,9 @@ using keel::test::sleep_for;
 using steady = std::chrono::steady_clock;
 
 namespace {
+
+// Who the admin actions below are recorded as in the audit log.
+const keel::audit::origin by_admin{};
 
 // Polls `done` every 10ms; false when it is still not true after `timeout`.
 template <class F>
@@ -257,7 +262,7 @@ TEST_CASE("a unique key returns the waiting job instead of adding a second one",
     CHECK(second.id == first.id);
     CHECK_FALSE(other_kind.existing);
     // Once the first is finished, the key is free again.
-    co_await jobs::service(f.pool).cancel(first.id);
+    co_await jobs::service(f.pool).cancel(first.id, by_admin);
     auto tx2 = co_await f.pool.begin();
     auto third = co_await jobs::enqueue(tx2, "test.digest", none, o);
     co_await tx2.commit();
@@ -342,7 +347,7 @@ TEST_CASE("a cancelled pending job never runs", "[jobs]") {
     jobs::enqueue_options opts7;
     opts7.delay = 300ms;
     auto id = co_await f.enqueue("test.count", none, opts7);
-    auto cancelled = co_await jobs::service(f.pool).cancel(id);
+    auto cancelled = co_await jobs::service(f.pool).cancel(id, by_admin);
     CHECK(cancelled.state == "cancelled");
     co_await sleep_for(600ms);
     CHECK((co_await f.job(id)).state == "cancelled");
@@ -366,7 +371,7 @@ TEST_CASE("a cancelled running job is told and stops at its next check", "[jobs]
     co_await sleep_for(300ms);  // the listener connects
     auto id = co_await f.enqueue("test.long");
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return started; }));
-    co_await jobs::service(f.pool).cancel(id);
+    co_await jobs::service(f.pool).cancel(id, by_admin);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }, 2s));
     CHECK((co_await f.job(id)).state == "cancelled");
   });
@@ -477,7 +482,7 @@ TEST_CASE("retry now makes a discarded job run again", "[jobs]") {
     co_await jobs::store::claim(f.pool, "default", 1, 10s, "w");
     co_await jobs::store::fail(f.pool, id, "w", "boom", 0ms, false);
     CHECK((co_await f.job(id)).state == "discarded");
-    auto again = co_await jobs::service(f.pool).retry(id);
+    auto again = co_await jobs::service(f.pool).retry(id, by_admin);
     CHECK(again.state == "available");
     CHECK(again.max_attempts == 2);
   });
@@ -572,9 +577,9 @@ TEST_CASE("a job cancelled while it waits in the buffer never starts", "[jobs]")
     auto second = co_await f.enqueue("test.long", two, o);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 1; }));
     REQUIRE(started == std::vector<std::int64_t>{1});
-    co_await jobs::service(f.pool).cancel(second);
+    co_await jobs::service(f.pool).cancel(second, by_admin);
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.buffered() == 0; }));
-    co_await jobs::service(f.pool).cancel(first);  // its slot frees up
+    co_await jobs::service(f.pool).cancel(first, by_admin);  // its slot frees up
     REQUIRE(co_await eventually([&]() -> async<bool> { co_return runner.running() == 0; }));
     co_await sleep_for(300ms);
     CHECK((co_await f.job(second)).state == "cancelled");
@@ -607,4 +612,191 @@ TEST_CASE("completions are written in batches and every job is completed once", 
   CHECK(runs == n);
   INFO("completing statements: " << statements);
   CHECK(statements <= n / 4);
+}
+
+TEST_CASE("an admin job action writes its audit row with the change, and a refused one none",
+          "[jobs]") {
+  queue_fixture f;
+  keel::audit::origin by;
+  by.actor_id = uuid::parse("0190a5b4-6a0e-7c3f-8d2e-3f4a5b6c7d8e");
+  by.ip = "203.0.113.9";
+  by.request_id = "req-audit";
+  f.run([&]() -> async<void> {
+    auto audited = [&](const uuid& id) -> async<std::vector<std::string>> {
+      auto rows = co_await f.pool.query(R"sql(
+          SELECT action FROM audit_log
+           WHERE details->>'job_id' = $1 AND request_id = 'req-audit' AND ip = '203.0.113.9'
+             AND user_id IS NULL
+           ORDER BY created_at
+      )sql",
+                                        id.str());
+      std::vector<std::string> out;
+      for (auto r : rows) out.push_back(r.get<std::string>(0));
+      co_return out;
+    };
+    jobs::service svc(f.pool);
+    auto id = co_await f.enqueue("test.audited");
+    co_await svc.cancel(id, by);
+    CHECK((co_await audited(id)) == std::vector<std::string>{"admin.job_cancelled"});
+    // A second cancel is refused (409): no row claims it happened.
+    CHECK_THROWS_AS(co_await svc.cancel(id, by), keel::conflict);
+    co_await svc.retry(id, by);
+    CHECK_THROWS_AS(co_await svc.retry(id, by), keel::conflict);
+    co_await svc.cancel(id, by);
+    co_await svc.remove(id, by);
+    CHECK((co_await audited(id)) ==
+          std::vector<std::string>{"admin.job_cancelled", "admin.job_retried",
+                                   "admin.job_cancelled", "admin.job_deleted"});
+    // Nothing to act on: 404, and still no row.
+    CHECK_THROWS_AS(co_await svc.remove(id, by), keel::not_found);
+    CHECK((co_await audited(id)).size() == 4);
+  });
+}
+
+TEST_CASE("the worker's statements skip a row another session holds locked and say so",
+          "[jobs][locks]") {
+  queue_fixture f;
+  f.run([&]() -> async<void> {
+    std::vector<uuid> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(co_await f.enqueue("test.x"));
+    auto claimed = co_await jobs::store::claim(f.pool, "default", 10, 10s, "w");
+    REQUIRE(claimed.size() == 3);
+    const uuid locked = ids[1];
+    auto blocker = co_await f.pool.begin();
+    co_await blocker.query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE", locked);
+
+    auto started = steady::now();
+    auto skipped = co_await jobs::store::complete(f.pool, ids, "w");
+    CHECK(steady::now() - started < 1s);  // it waited for nothing
+    REQUIRE(skipped.size() == 1);
+    CHECK(skipped[0] == locked);
+    CHECK(co_await f.in_state(ids[0], "completed"));
+    CHECK(co_await f.in_state(ids[2], "completed"));
+    CHECK(co_await f.in_state(locked, "running"));
+
+    std::vector<uuid> one{locked};
+    auto beat = co_await jobs::store::heartbeat(f.pool, one, "w", 10s);
+    CHECK(beat.held.empty());
+    CHECK(beat.locked == one);
+    auto failed = co_await jobs::store::fail(f.pool, locked, "w", "boom", 0ms, false);
+    REQUIRE(failed);
+    CHECK(failed->locked);
+    CHECK(co_await jobs::store::release(f.pool, one, "w") == 0);
+    CHECK((co_await f.job(locked)).errors.as_array().empty());  // nothing written
+
+    // Not held by this worker at all: neither done nor reported locked.
+    CHECK((co_await jobs::store::complete(f.pool, one, "someone-else")).empty());
+    CHECK(!(co_await jobs::store::fail(f.pool, locked, "someone-else", "boom", 0ms, false)));
+
+    // The waiting form gives up after its lock wait.
+    std::string sqlstate;
+    started = steady::now();
+    try {
+      co_await jobs::store::complete_locked(f.pool, locked, "w", 150ms);
+    } catch (const db::error& e) {
+      sqlstate = e.sqlstate();
+    }
+    auto gave_up_after = steady::now() - started;
+    CHECK(sqlstate == jobs::store::lock_not_available);
+    CHECK(gave_up_after >= 150ms);
+    CHECK(gave_up_after < 2s);
+    CHECK(co_await f.in_state(locked, "running"));
+  });
+}
+
+TEST_CASE("a job completed alone waits in its row's lock queue and is written when the lock goes",
+          "[jobs][locks]") {
+  queue_fixture f;
+  f.run([&]() -> async<void> {
+    auto id = co_await f.enqueue("test.x");
+    co_await jobs::store::claim(f.pool, "default", 1, 1ms, "w");  // its lease runs out at once
+    auto blocker = co_await f.pool.begin();
+    co_await blocker.query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE", id);
+    std::optional<bool> completed;
+    boost::asio::co_spawn(
+        co_await boost::asio::this_coro::executor,
+        [&]() -> async<void> {
+          completed = co_await jobs::store::complete_locked(f.pool, id, "w", 5s);
+        },
+        [](std::exception_ptr) {});
+    co_await sleep_for(300ms);
+    CHECK(!completed);
+    // A rescuer skips the locked row, and never takes the jobs its own worker still holds.
+    CHECK((co_await jobs::store::rescue(f.pool, 100)).empty());
+    co_await blocker.rollback();
+    CHECK(co_await eventually([&]() -> async<bool> { co_return completed.has_value(); }));
+    CHECK(completed == true);
+    CHECK(co_await f.in_state(id, "completed"));
+    CHECK((co_await jobs::store::rescue(f.pool, 100)).empty());
+
+    auto mine = co_await f.enqueue("test.x");
+    co_await jobs::store::claim(f.pool, "default", 1, 1ms, "w");
+    co_await sleep_for(20ms);
+    std::vector<uuid> keep{mine};
+    CHECK((co_await jobs::store::rescue(f.pool, 100, "w", keep)).empty());
+    CHECK((co_await jobs::store::rescue(f.pool, 100, "another-worker", keep)).size() == 1);
+  });
+}
+
+TEST_CASE("a handler's statement blocked on a row lock holds up no other job's claim or completion",
+          "[jobs][locks]") {
+  queue_fixture f;
+  f.options.lease = 1s;
+  int quick_runs = 0;
+  bool blocked_done = false;
+  f.kinds.add("test.quick", counting(quick_runs));
+  f.kinds.add("test.blocked", [&](const boost::json::value&, jobs::job_context&) -> async<void> {
+    co_await f.pool.query("UPDATE notes SET v = v + 1 WHERE id = 1");  // pipelined, it waits
+    blocked_done = true;
+  });
+  f.run([&]() -> async<void> {
+    co_await f.pool.query("CREATE TABLE notes (id int PRIMARY KEY, v int NOT NULL)");
+    co_await f.pool.query("INSERT INTO notes VALUES (1, 0)");
+  });
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto blocker = co_await f.pool.begin();
+    co_await blocker.query("SELECT v FROM notes WHERE id = 1 FOR UPDATE");
+    // The blocked statement goes out with the claims and completions of the quick jobs.
+    std::vector<jobs::new_job> batch;
+    batch.push_back({.kind = "test.blocked", .payload = boost::json::object()});
+    for (int i = 0; i < 300; ++i) {
+      batch.push_back({.kind = "test.quick", .payload = boost::json::object()});
+    }
+    auto tx = co_await f.pool.begin();
+    co_await jobs::enqueue_many(tx, batch);
+    co_await tx.commit();
+    auto started = steady::now();
+    CHECK(co_await eventually(
+        [&]() -> async<bool> {
+          // On a connection of its own: a pipelined statement sent within the 10 ms before
+          // the pool sees the pipe stalled would itself queue behind the blocked one.
+          auto l = co_await f.pool.acquire();
+          auto rows = co_await l.query(
+              "SELECT count(*) FROM jobs WHERE kind = 'test.quick' AND state = 'completed'");
+          co_return rows[0].get<std::int64_t>(0) == 300;
+        },
+        4s));
+    CHECK(quick_runs == 300);
+    CHECK(steady::now() - started < 4s);
+    CHECK(!blocked_done);
+    co_await blocker.rollback();
+    CHECK(co_await eventually([&]() -> async<bool> { co_return blocked_done; }));
+  });
+}
+
+TEST_CASE("a failure whose message is not UTF-8 is still recorded, in plain ASCII", "[jobs]") {
+  queue_fixture f;
+  f.kinds.add("test.bad_bytes", [](const boost::json::value&, jobs::job_context&) -> async<void> {
+    throw jobs::permanent_failure("no such file: caf\xe9.txt");
+    co_return;
+  });
+  jobs::job discarded;
+  f.with_worker([&](jobs::runner&) -> async<void> {
+    auto id = co_await f.enqueue("test.bad_bytes");
+    REQUIRE(co_await eventually(
+        [&]() -> async<bool> { co_return co_await f.in_state(id, "discarded"); }));
+    discarded = co_await f.job(id);
+  });
+  std::string message(discarded.errors.as_array()[0].at("message").as_string());
+  CHECK(message == "no such file: caf?.txt");
 }

@@ -167,10 +167,13 @@ TEST_CASE("named DTO schemas and Problem live in components and every $ref resol
   walk(doc);
 }
 
-TEST_CASE("a bearer route carries a security requirement and an optional body is not required") {
+TEST_CASE("a user route carries a security requirement and an optional body is not required") {
   http::router r;
   r.add(http::post("/api/v1/widgets/{id}/touch",
-                   {.summary = "Touch a widget", .tag = "widgets", .errors = {401}, .bearer = true},
+                   {.summary = "Touch a widget",
+                    .tag = "widgets",
+                    .errors = {401},
+                    .access = http::access::user},
                    [](http::input<http::no_query, std::optional<create_widget>>&) -> async<void> {
                      co_return;
                    }));
@@ -180,7 +183,43 @@ TEST_CASE("a bearer route carries a security requirement and an optional body is
   auto touch = doc.at("paths").at("/api/v1/widgets/{id}/touch").at("post").as_object();
   CHECK(touch.at("security") == parse(R"([{"bearer":[]}])"));
   CHECK(touch.at("requestBody").at("required") == false);
-  CHECK(!doc.at("paths").at("/api/v1/public").at("get").as_object().contains("security"));
+  CHECK(doc.at("paths").at("/api/v1/public").at("get").at("security") == parse("[]"));
   CHECK(doc.at("components").at("securitySchemes").at("bearer") ==
         parse(R"({"type":"http","scheme":"bearer","bearerFormat":"JWT"})"));
+}
+
+TEST_CASE("every operation states its security: [] when public, bearer for user and admin") {
+  http::router r;
+  r.add(http::get("/a", {.summary = "Anyone"}, [](http::input<>&) -> async<void> { co_return; }));
+  r.add(http::get("/u", {.summary = "A user", .access = http::access::user},
+                  [](http::input<>&) -> async<void> { co_return; }));
+  r.add(http::get("/admin", {.summary = "An admin", .access = http::access::admin},
+                  [](http::input<>&) -> async<void> { co_return; }));
+  r.add(http::post("/out", {.summary = "A token if any", .access = http::access::user_if_sent},
+                   [](http::input<>&) -> async<void> { co_return; }));
+  auto doc = http::openapi_document(r, {.title = "t", .version = "1", .description = ""});
+  auto op = [&](const char* path, const char* verb) {
+    return doc.at("paths").at(path).at(verb).as_object();
+  };
+  CHECK(op("/a", "get").at("security") == parse("[]"));
+  CHECK(op("/u", "get").at("security") == parse(R"([{"bearer":[]}])"));
+  CHECK(op("/admin", "get").at("security") == parse(R"([{"bearer":[]}])"));
+  CHECK(op("/out", "post").at("security") == parse(R"([{"bearer":[]},{}])"));
+  // The declared access implies its problem answers.
+  CHECK(!op("/a", "get").at("responses").as_object().contains("401"));
+  CHECK(op("/u", "get").at("responses").as_object().contains("401"));
+  CHECK(!op("/u", "get").at("responses").as_object().contains("403"));
+  CHECK(op("/admin", "get").at("responses").as_object().contains("403"));
+}
+
+TEST_CASE("a route that counts rate limits documents 429 with Retry-After") {
+  http::router r;
+  r.add(http::get("/limited", {.summary = "Limited", .limits = {http::per_ip("limited_ip")}},
+                  [](http::input<>&) -> async<void> { co_return; }));
+  r.add(http::get("/free", {.summary = "Free"}, [](http::input<>&) -> async<void> { co_return; }));
+  auto doc = http::openapi_document(r, {.title = "t", .version = "1", .description = ""});
+  auto limited = doc.at("paths").at("/limited").at("get").at("responses").as_object();
+  REQUIRE(limited.contains("429"));
+  CHECK(limited.at("429").as_object().contains("headers"));
+  CHECK(!doc.at("paths").at("/free").at("get").at("responses").as_object().contains("429"));
 }

@@ -80,7 +80,20 @@ async<result> shard::execute(std::string_view sql, const params& p) {
   const bool pipelining = options_.pipeline_depth > 0;
   connection* c = pipelining ? pick_pipe() : nullptr;
   while (c == nullptr) {
-    c = co_await acquire(pipelining);
+    bool timed_out = false;
+    try {
+      c = co_await acquire(pipelining);
+    } catch (const unavailable& e) {
+      if (!pipelining || e.code() != pool_timeout_code) throw;
+      timed_out = true;
+    }
+    if (timed_out) {
+      // No connection came back in time: behind the stalled pipe after all, rather than fail.
+      c = stalled_pipe();
+      if (c == nullptr)
+        throw unavailable("No database connection became free in time.", pool_timeout_code);
+      break;
+    }
     if (c == nullptr) {
       c = pick_pipe();  // another statement's connection became a pipe meanwhile
       continue;
@@ -114,6 +127,15 @@ async<result> shard::execute(std::string_view sql, const params& p) {
   co_return std::move(s.value);
 }
 
+connection* shard::stalled_pipe() const {
+  connection* least = nullptr;
+  for (connection* c : pipes_) {
+    if (c->broken()) continue;
+    if (least == nullptr || c->pipeline_depth() < least->pipeline_depth()) least = c;
+  }
+  return least;
+}
+
 connection* shard::pick_pipe() const {
   // A waiter wants a connection of its own: let the pipes drain so that one comes back.
   if (closing_ || exclusive_waiting()) return nullptr;
@@ -128,9 +150,15 @@ connection* shard::pick_pipe() const {
     if (slot == nullptr || c->pipeline_depth() < slot->pipeline_depth()) slot = c;
   }
   bool free_connection = can_take_without_waiting();
-  // A connection on its way is worth a short wait (acquire wakes pipeline waiters when it
-  // becomes a pipe) rather than queueing behind a slow statement.
-  if (best == nullptr) return free_connection || connecting_ > 0 ? nullptr : stalled;
+  // A connection on its way, or one held outside the pipes (it comes back when its lease
+  // ends), is worth a wait (acquire wakes pipeline waiters when a pipe forms, and falls back
+  // to the stalled pipe when none came in time) rather than queueing behind a statement that
+  // may be waiting for a lock for as long as the statement timeout.
+  if (best == nullptr) {
+    bool another_comes =
+        free_connection || connecting_ > 0 || static_cast<int>(pipes_.size()) < open_;
+    return another_comes ? nullptr : stalled;
+  }
   if (best->pipeline_depth() >= static_cast<std::size_t>(options_.pipeline_depth) &&
       free_connection) {
     return nullptr;  // deep enough: spread over one more connection

@@ -57,6 +57,7 @@ class shard {
   async<connection*> open_connection();
   async<void> rollback_then_release(connection* c);
   connection* pick_pipe() const;
+  connection* stalled_pipe() const;  // the least deep pipe, stalled or not; nullptr: none
   bool exclusive_waiting() const;
   void wake_pipeline_waiters();
   bool can_take_without_waiting() const;

@@ -77,7 +77,16 @@ async<void> claim(runner_state& s, queue_state& q, int n) {
   } else {
     s.database_fine();
     q.maybe_more = static_cast<int>(claimed.size()) == n;
-    for (auto& job : claimed) q.buffer.push_back(std::move(job));
+    for (auto& job : claimed) {
+      if (s.holds(job.id)) {
+        // An earlier claim of it was lost (committed without a WAL flush, then PostgreSQL
+        // crashed) while it ran here: this claim makes the table right, the run goes on.
+        log::warn("claimed a job this worker already holds; not starting it twice",
+                  {{"job_id", job.id.str()}, {"kind", job.kind}, {"attempt", job.attempt}});
+        continue;
+      }
+      q.buffer.push_back(std::move(job));
+    }
     start_ready(s, q);
   }
   --q.claims;

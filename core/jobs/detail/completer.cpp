@@ -3,6 +3,7 @@
 // an idle one writes each completion at once.
 #include "core/jobs/detail/completer.hpp"
 
+#include "core/jobs/detail/locked.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::jobs::detail {
@@ -20,7 +21,9 @@ async<void> complete_loop(runner_state& s) {
     std::swap(batch, s.to_complete);
     bool ok = false;
     try {
-      co_await store::complete(s.db, batch, s.options.worker_id);
+      // A row another session holds locked is skipped, and completed alone once it is free.
+      auto locked = co_await store::complete(s.db, batch, s.options.worker_id);
+      for (const auto& id : locked) complete_when_unlocked(s, id);
       ok = true;
       failures = 0;
     } catch (const std::exception& e) {

@@ -6,6 +6,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/db/error.hpp"
+#include "core/jobs/detail/locked.hpp"
 #include "core/jobs/metrics.hpp"
 #include "core/runtime/log.hpp"
 
@@ -54,50 +56,103 @@ async<void> wait_for_stop(running_job& rj) {
   }
 }
 
+// Bytes outside printable ASCII become '?', so that no message can make the write fail.
+std::string plain_ascii(std::string text) {
+  for (char& c : text) {
+    auto b = static_cast<unsigned char>(c);
+    if ((b < 0x20 && c != '\n' && c != '\t') || b >= 0x7f) c = '?';
+  }
+  return text;
+}
+
+// Retried until written, as completions are: a failure that is not recorded leaves the job
+// to its lease, and its real error is lost. The job keeps its slot (and its heartbeats)
+// meanwhile, except when its row is locked: then it is written alone once the row is free.
 async<void> record_failure(runner_state& s, queue_state& q, running_job& rj, const kind* k,
                            const std::string& full_error, bool discard, double seconds) {
-  std::string error = full_error.substr(0, max_error_length);
-  auto retry_in = k ? retry_delay(k->options, rj.job.attempt) : milliseconds(0);
-  std::optional<store::failed_job> failed;
-  for (int attempt = 1;; ++attempt) {
-    bool written = false;
-    try {
-      failed = co_await store::fail(s.db, rj.job.id, s.options.worker_id, error, retry_in, discard);
-      written = true;
-    } catch (const std::exception& e) {
-      log::warn("could not record a failed job attempt",
-                {{"job_id", rj.job.id.str()}, {"try", attempt}, {"error", e.what()}});
-    }
-    if (written || attempt == 3) break;
-    co_await sleep_for(s.io, milliseconds(500) * attempt);
-  }
   if (s.metrics) s.metrics->failed(rj.job.kind, seconds);
-  if (!failed) {
-    // Cancelled or rescued meanwhile, or the database is away: the lease settles it.
-    log::warn("job failed but is no longer held by this worker",
-              {{"job_id", rj.job.id.str()}, {"kind", rj.job.kind}, {"error", error}});
+  failure f{.id = rj.job.id,
+            .kind = rj.job.kind,
+            .attempt = rj.job.attempt,
+            .request_id = rj.job.request_id,
+            .error = full_error.substr(0, max_error_length),
+            .retry_in = k ? retry_delay(k->options, rj.job.attempt) : milliseconds(0),
+            .discard = discard,
+            .queue = &q};
+  std::optional<store::failed_job> failed;
+  bool rejected = false;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      failed =
+          co_await store::fail(s.db, f.id, s.options.worker_id, f.error, f.retry_in, f.discard);
+      break;
+    } catch (const db::error& e) {
+      // Refused by the server rather than lost on the way: the handler's message is the
+      // likely cause (bytes that are not UTF-8), so it is tried once more in plain ASCII.
+      if (rejected) {
+        log::error("could not record a failed job attempt; the job comes back through its lease",
+                   {{"job_id", f.id.str()}, {"kind", f.kind}, {"error", e.what()}});
+        co_return;
+      }
+      rejected = true;
+      f.error = plain_ascii(f.error);
+      continue;
+    } catch (const std::exception& e) {
+      s.database_trouble("fail", e.what());
+      if (attempt == 1) {
+        log::warn("could not record a failed job attempt; retrying until it is written",
+                  {{"job_id", f.id.str()}, {"kind", f.kind}, {"error", e.what()}});
+      }
+    }
+    if (s.grace_over) {
+      log::error(
+          "stopping before a failed job attempt could be recorded; the job comes back through "
+          "its lease",
+          {{"job_id", f.id.str()}, {"kind", f.kind}, {"error", f.error}});
+      co_return;
+    }
+    co_await sleep_for(s.io, std::min(milliseconds(250) * attempt, milliseconds(2000)));
+  }
+  if (failed && failed->locked) {
+    fail_when_unlocked(s, std::move(f));
     co_return;
+  }
+  recorded_failure(s, f, failed);
+}
+
+}  // namespace
+
+void recorded_failure(runner_state& s, const failure& f,
+                      const std::optional<store::failed_job>& failed) {
+  if (!failed) {
+    // The table no longer names this worker: cancelled, or rescued after a long outage.
+    log::warn("job failed but is no longer held by this worker (cancelled or rescued meanwhile)",
+              {{"job_id", f.id.str()}, {"kind", f.kind}, {"error", f.error}});
+    return;
   }
   if (failed->state == "discarded") {
-    if (s.metrics) s.metrics->discarded(rj.job.kind);
-    log::error("job discarded", {{"job_id", rj.job.id.str()},
-                                 {"kind", rj.job.kind},
-                                 {"attempt", rj.job.attempt},
-                                 {"request_id", rj.job.request_id.value_or("")},
+    if (s.metrics) s.metrics->discarded(f.kind);
+    log::error("job discarded", {{"job_id", f.id.str()},
+                                 {"kind", f.kind},
+                                 {"attempt", f.attempt},
+                                 {"request_id", f.request_id.value_or("")},
                                  {"errors", boost::json::serialize(failed->errors)}});
-    co_return;
+    return;
   }
-  log::warn("job failed; it will be retried", {{"job_id", rj.job.id.str()},
-                                               {"kind", rj.job.kind},
-                                               {"attempt", rj.job.attempt},
-                                               {"retry_in_ms", retry_in.count()},
-                                               {"request_id", rj.job.request_id.value_or("")},
-                                               {"error", error}});
+  log::warn("job failed; it will be retried", {{"job_id", f.id.str()},
+                                               {"kind", f.kind},
+                                               {"attempt", f.attempt},
+                                               {"retry_in_ms", f.retry_in.count()},
+                                               {"request_id", f.request_id.value_or("")},
+                                               {"error", f.error}});
   // Look again when it is due rather than waiting for the next poll.
-  auto due = steady::now() + retry_in;
+  queue_state& q = *f.queue;
+  auto due = steady::now() + f.retry_in;
   if (!q.next_retry || due < *q.next_retry) q.next_retry = due;
   q.wake.notify();
 }
+
+namespace {
 
 async<void> put_back(runner_state& s, running_job& rj) {
   try {

@@ -7,6 +7,7 @@
 
 #include "core/jobs/detail/claimer.hpp"
 #include "core/jobs/detail/execution.hpp"
+#include "core/jobs/detail/locked.hpp"
 #include "core/jobs/metrics.hpp"
 #include "core/runtime/log.hpp"
 
@@ -27,8 +28,9 @@ void log_rescued(runner_state& s, const store::rescued_job& r) {
   }
 }
 
-// Cancelled (PgBouncer mode has no NOTIFY) or rescued after a long database outage.
-void lost(runner_state& s, const uuid& id) {
+}  // namespace
+
+void no_longer_held(runner_state& s, const uuid& id) {
   if (auto it = s.running.find(id); it != s.running.end()) {
     log::warn("job no longer held by this worker; stopping it",
               {{"job_id", id.str()}, {"kind", it->second->job.kind}});
@@ -38,8 +40,6 @@ void lost(runner_state& s, const uuid& id) {
   }
 }
 
-}  // namespace
-
 async<void> heartbeat_loop(runner_state& s) {
   auto every = std::max(s.options.lease / 3, milliseconds(50));
   while (!s.finishing) {
@@ -47,17 +47,21 @@ async<void> heartbeat_loop(runner_state& s) {
     if (s.finishing) continue;
     std::vector<uuid> ids = s.held_ids();
     if (ids.empty()) continue;
-    std::vector<uuid> held;
+    store::heartbeat_result beat;
     try {
-      held = co_await store::heartbeat(s.db, ids, s.options.worker_id, s.options.lease);
+      beat = co_await store::heartbeat(s.db, ids, s.options.worker_id, s.options.lease);
       s.database_fine();
     } catch (const std::exception& e) {
       s.database_trouble("heartbeat", e.what());
       continue;
     }
-    std::set<uuid> still(held.begin(), held.end());
+    std::set<uuid> still(beat.held.begin(), beat.held.end());
+    for (const auto& id : beat.locked) {
+      still.insert(id);
+      if (s.runs(id)) extend_when_unlocked(s, id);
+    }
     for (const auto& id : ids) {
-      if (!still.contains(id)) lost(s, id);
+      if (!still.contains(id)) no_longer_held(s, id);
     }
   }
 }
@@ -69,7 +73,10 @@ async<void> rescue_loop(runner_state& s) {
     std::vector<store::rescued_job> rescued;
     try {
       do {
-        rescued = co_await store::rescue(s.db, batch);
+        // Never this worker's own jobs: it is alive, and a locked row may have kept their
+        // heartbeats from being written.
+        std::vector<uuid> keep = s.held_ids();
+        rescued = co_await store::rescue(s.db, batch, s.options.worker_id, keep);
         for (const auto& r : rescued) log_rescued(s, r);
       } while (static_cast<int>(rescued.size()) == batch && !s.finishing);
     } catch (const std::exception& e) {

@@ -1,6 +1,8 @@
 // The shared state's few functions: building the queues, and what the worker holds.
 #include "core/jobs/detail/state.hpp"
 
+#include <algorithm>
+
 #include "core/runtime/event_loops.hpp"
 #include "core/runtime/log.hpp"
 
@@ -35,7 +37,25 @@ std::vector<uuid> runner_state::held_ids() const {
     for (const auto& job : q->buffer) ids.push_back(job.id);
   }
   ids.insert(ids.end(), to_complete.begin(), to_complete.end());
+  for (const auto& [id, row] : locked) {
+    if (row.complete || row.failed) ids.push_back(id);
+  }
   return ids;
+}
+
+bool runner_state::runs(const uuid& id) const {
+  if (running.contains(id)) return true;
+  for (const auto& q : queues) {
+    for (const auto& job : q->buffer) {
+      if (job.id == id) return true;
+    }
+  }
+  return false;
+}
+
+bool runner_state::holds(const uuid& id) const {
+  return runs(id) || locked.contains(id) ||
+         std::find(to_complete.begin(), to_complete.end(), id) != to_complete.end();
 }
 
 int runner_state::buffered() const {
@@ -55,6 +75,7 @@ void runner_state::database_fine() {
   if (database_down) {
     database_down = false;
     log::info("database reachable again");
+    heartbeat.notify();  // leases may have run short during the outage
   }
 }
 

@@ -50,6 +50,27 @@ struct running_job {
   boost::asio::steady_timer stop_timer;  // the kind's timeout; cancelled to stop the job early
 };
 
+// A failed attempt still to be recorded.
+struct failure {
+  uuid id;
+  std::string kind;
+  int attempt = 0;
+  std::optional<std::string> request_id;
+  std::string error;
+  milliseconds retry_in{0};
+  bool discard = false;
+  queue_state* queue = nullptr;  // looks again when the retry is due
+};
+
+// A job whose row another session holds locked, and what is to be written once the worker has
+// the row: its completion, its failure, or (neither: it still runs) its lease. See locked.cpp.
+struct locked_row {
+  bool complete = false;
+  std::optional<failure> failed;
+  bool waiting = false;  // a waiter is on it
+  steady::time_point since = steady::now();
+};
+
 struct runner_state {
   runner_state(runtime::event_loops& l, db::pool& d, const registry& k, runner_options o,
                job_metrics* m);
@@ -63,17 +84,24 @@ struct runner_state {
   std::vector<std::unique_ptr<queue_state>> queues;
   std::map<uuid, std::unique_ptr<running_job>> running;
   std::vector<uuid> to_complete;  // finished successfully, not yet recorded as completed
+  std::map<uuid, locked_row> locked;
+  int lock_waiters = 0;
   wakeup stopped, idle, completer, heartbeat, rescuer, background_done;
-  bool stopping = false;   // no more claims, nothing more starts
-  bool finishing = false;  // the background loops end
+  bool stopping = false;    // no more claims, nothing more starts
+  bool finishing = false;   // the background loops end
+  bool grace_over = false;  // the stop's grace has passed: running jobs are stopped
   bool database_down = false;
   int background = 0;
   int abandoned = 0;
   int stuck_loops = 0;
 
-  // Every job this worker holds in the table: running, buffered, and completed but not yet
-  // recorded (their leases must outlive the completer's retries).
+  // Every job this worker holds in the table: running, buffered, and completed or failed but
+  // not yet recorded (their leases must outlive the retries).
   std::vector<uuid> held_ids() const;
+  // Whether `id` is one of them (a claim of a job this worker already runs is not started).
+  bool holds(const uuid& id) const;
+  // Running or buffered: the handler has not ended.
+  bool runs(const uuid& id) const;
   int buffered() const;
 
   // Logged once per outage, not once per failed statement.
