@@ -22,6 +22,9 @@ void add_ops_kinds(jobs::registry& kinds);
 void add_mail_kinds(jobs::registry& kinds, db::pool& db,
                     std::shared_ptr<mail::transport> transport);
 
+// auth.password_reset: mails a reset link when the address has an account (forgot password).
+void add_auth_kinds(jobs::registry& kinds, db::pool& db);
+
 // test.record and friends, for the end-to-end tests; registered only when the environment
 // has KEEL_WORKER_TEST_KINDS=1.
 void add_test_kinds(jobs::registry& kinds, db::pool& db);

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   using namespace keel::worker;
   add_ops_kinds(app.kinds);                     // jobs.noop
   add_mail_kinds(app.kinds, app.db, app.mail);  // email.send
+  add_auth_kinds(app.kinds, app.db);            // auth.password_reset
   add_test_kinds(app.kinds, app.db);            // test.record, with KEEL_WORKER_TEST_KINDS=1 only
   return app.run();
 }

@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/audit/log.hpp"
+#include "core/auth/detail/links.hpp"
 #include "core/auth/password.hpp"
 #include "core/auth/service.hpp"
 #include "core/auth/store.hpp"
@@ -34,7 +35,8 @@ async<token_response> service::register_user(const register_body& body, const au
   auto tx = co_await db_.begin();
   auto user = co_await store::insert_user(tx, email, body.name, hash, false);
   if (!user) throw conflict("An account with this email already exists.", "email_taken");
-  co_await send_link(tx, user->view, "verify_email", from);
+  std::optional<std::string> request_id = from.request_id;
+  co_await detail::send_link(tx, user->view, detail::verify_link, settings_.app_url, request_id);
   auto answer = co_await start_session(tx, *user, from);
   boost::json::object details{{"method", "password"}};
   co_await audit::record(tx, from, "auth.register", user->view.id, details);
@@ -58,18 +60,23 @@ async<token_response> service::login(const login_body& body, const audit::origin
     co_await hasher_->verify_dummy(body.password);
   }
 
-  if (!ok) {
-    boost::json::object details{{"email", email}};
+  // A disabled account answers its right password exactly as a wrong one (and counts it
+  // alike, so that not even the lockout's timing tells them apart): the answer says nothing
+  // about the account to someone who may not hold its password.
+  if (!ok || user->disabled) {
+    // Counted first, in a statement of its own, before anything that could fail (the audit
+    // row included): no failure later in the request can leave a guess uncounted.
     std::optional<uuid> user_id;
-    if (user) user_id = user->view.id;
-    co_await audit::record(db_, from, "auth.login_failed", user_id, details);
     if (user) {
+      user_id = user->view.id;
       co_await store::count_login_failure(db_, user->view.id, lockout_window, lockout_threshold,
                                           lockout_duration);
     }
+    boost::json::object details{{"email", email}};
+    if (ok) details["reason"] = "account_disabled";
+    co_await audit::record(db_, from, "auth.login_failed", user_id, details);
     throw invalid_credentials();
   }
-  if (user->disabled) throw forbidden("This account is disabled.", "account_disabled");
 
   std::optional<std::string> new_hash;
   if (rehash) new_hash = co_await hasher_->hash(body.password);

@@ -2,11 +2,14 @@
 #include <boost/json/object.hpp>
 
 #include "core/audit/log.hpp"
+#include "core/auth/detail/links.hpp"
 #include "core/auth/password.hpp"
+#include "core/auth/reset_job.hpp"
 #include "core/auth/secrets.hpp"
 #include "core/auth/service.hpp"
 #include "core/auth/store.hpp"
 #include "core/db/pool.hpp"
+#include "core/jobs/service.hpp"
 #include "core/mail/service.hpp"
 #include "core/runtime/error.hpp"
 
@@ -56,11 +59,14 @@ async<token_response> service::verify_otp(const otp_verify_body& body, const aud
   auto otp = co_await store::lock_otp(tx, email);
   if (!otp || otp->expired || otp->attempts >= otp_max_attempts) throw invalid_code();
   if (!constant_time_equal(otp->code_hash, otp_hash(email, body.code))) {
+    // The try is spent and committed on its own before anything else the request does, the
+    // audit row included: no failure later on (bytes the database refuses, a lost
+    // connection) can give a guesser the try back.
     co_await store::count_otp_failure(tx, email);
+    co_await tx.commit();
     boost::json::object details{{"email", email}, {"method", "otp"}};
     std::optional<uuid> nobody;
-    co_await audit::record(tx, from, "auth.login_failed", nobody, details);
-    co_await tx.commit();
+    co_await audit::record(db_, from, "auth.login_failed", nobody, details);
     throw invalid_code();
   }
   co_await store::delete_otp(tx, email);
@@ -106,27 +112,35 @@ async<void> service::resend_verification(const principal& who, const audit::orig
   auto user = co_await store::find_user(tx, who.user_id);
   if (!user) throw unauthorized("The session has ended.", "invalid_token");
   // Already verified: nothing to send, and the same 202 as always.
-  if (!user->view.email_verified) co_await send_link(tx, user->view, "verify_email", from);
+  if (!user->view.email_verified) {
+    std::optional<std::string> request_id = from.request_id;
+    co_await detail::send_link(tx, user->view, detail::verify_link, settings_.app_url, request_id);
+  }
   co_await tx.commit();
 }
 
 async<void> service::forgot_password(const email_body& body, const audit::origin& from) {
+  // Known address or not, the request only queues the job that looks it up (reset_job.cpp):
+  // both take the same statements and the same time, so neither the answer nor its timing
+  // tells whether an account exists. An unknown or disabled address then gets no mail.
   std::string email = normalize_email(body.email);
+  boost::json::value payload = reset_job_payload(email, settings_.app_url, from);
+  jobs::enqueue_options options{.queue = std::string(mail::job_queue),
+                                .request_id = from.request_id};
   auto tx = co_await db_.begin();
-  auto user = co_await store::find_user_by_email(tx, email);
-  // An unknown or disabled address gets the same 202 and no mail: nothing is enumerated.
-  if (user && !user->disabled) {
-    co_await send_link(tx, user->view, "reset_password", from);
-    boost::json::object details;
-    co_await audit::record(tx, from, "auth.password_reset_requested", user->view.id, details);
-  }
+  co_await jobs::enqueue(tx, reset_job_kind, payload, options);
   co_await tx.commit();
 }
 
 async<void> service::reset_password(const password_reset_body& body, const audit::origin& from) {
   std::string token_hash = sha256_hex(body.token);
+  // The token first: a guessed, spent or expired one is answered at once and costs no hash
+  // (nor a place in the hashing queue that real users wait in).
+  bool valid = co_await store::link_token_valid(db_, token_hash, "reset_password");
+  if (!valid) throw invalid_link();
   std::string hash = co_await hasher_->hash(body.password);
   auto tx = co_await db_.begin();
+  // Checked again as it is spent: two resets with one link at once cannot both succeed.
   auto user_id = co_await store::use_link_token(tx, token_hash, "reset_password");
   if (!user_id) throw invalid_link();
   co_await store::set_password_hash(tx, *user_id, hash);

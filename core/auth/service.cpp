@@ -11,7 +11,6 @@
 #include "core/auth/store.hpp"
 #include "core/auth/token_cache.hpp"
 #include "core/db/pool.hpp"
-#include "core/mail/service.hpp"
 #include "core/runtime/config.hpp"
 #include "core/runtime/hex.hpp"
 
@@ -33,26 +32,6 @@ std::string bytes_from_hex(std::string_view text) {
 std::string derive_key(std::string_view signing_keys, std::string_view purpose) {
   std::string_view first = signing_keys.substr(0, signing_keys.find(','));
   return bytes_from_hex(keyed_hash_hex(first, purpose));
-}
-
-struct link_kind {
-  std::string_view purpose;
-  std::chrono::seconds ttl;
-  std::string_view path;  // on the web app
-  std::string_view subject;
-  std::string_view sentence;
-};
-
-constexpr link_kind verify_link{"verify_email", std::chrono::hours(24), "/verify-email",
-                                "Confirm your email address",
-                                "Confirm your email address by opening this link"};
-constexpr link_kind reset_link{"reset_password", std::chrono::hours(1), "/reset-password",
-                               "Reset your password",
-                               "Someone asked to reset your password. If it was you, open this "
-                               "link to choose a new one"};
-
-const link_kind& link_for(std::string_view purpose) {
-  return purpose == verify_link.purpose ? verify_link : reset_link;
 }
 
 }  // namespace
@@ -140,29 +119,6 @@ async<token_response> service::start_session(db::transaction& tx, const store::u
                                     .count());
   co_await store::insert_refresh_token(tx, token_hash, session_id, issued_at);
   co_return tokens(user.view, session_id, refresh_token, issued_at);
-}
-
-async<void> service::send_link(db::transaction& tx, const user_view& user, std::string_view purpose,
-                               const audit::origin& from) {
-  const link_kind& kind = link_for(purpose);
-  std::string token = random_token(32);
-  std::string token_hash = sha256_hex(token);
-  co_await store::insert_link_token(tx, token_hash, user.id, kind.purpose, seconds(kind.ttl));
-  std::string link = settings_.app_url + std::string(kind.path) + "?token=" + token;
-  mail::message m{
-      .to = user.email,
-      .subject = std::string(kind.subject),
-      .text = std::string(kind.sentence) + ":\n\n" + link +
-              "\n\nThe link works once and expires in " + std::to_string(kind.ttl.count() / 3600) +
-              (kind.ttl.count() / 3600 == 1 ? " hour" : " hours") +
-              ". If you did not ask for it, ignore this email.\n",
-      .html = std::nullopt,
-      .reply_to = std::nullopt,
-      .purpose = "auth." + std::string(kind.purpose),
-      .sensitive = true,
-  };
-  std::optional<std::string> request_id = from.request_id;
-  co_await mail::queue(tx, m, request_id);
 }
 
 }  // namespace keel::auth

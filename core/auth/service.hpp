@@ -51,8 +51,9 @@ class service {
   // ---- accounts (accounts.cpp) ----
   // 201 material: the new account, signed in. Throws conflict "email_taken".
   async<token_response> register_user(const register_body& body, const audit::origin& from);
-  // Throws unauthorized "invalid_credentials" for a wrong email or password alike (in the
-  // same time), too_many_requests while the account is locked, forbidden when disabled.
+  // Throws unauthorized "invalid_credentials" for a wrong email or password and a disabled
+  // account alike (in the same time), too_many_requests while the account is locked. A
+  // failure is counted toward the lockout and audited before anything else can fail.
   async<token_response> login(const login_body& body, const audit::origin& from);
   // Ends the user's other sessions. Throws validation_failed when current_password is wrong.
   async<void> change_password(const principal& who, const password_change_body& body,
@@ -78,12 +79,14 @@ class service {
   // Always succeeds, known address or not: the answer tells nothing about accounts.
   async<void> request_otp(const email_body& body, const audit::origin& from);
   // Signs in, creating a verified account on first use. Throws unauthorized "invalid_code"
-  // for a wrong, expired or used-up code (5 wrong tries spend it).
+  // for a wrong, expired or used-up code (5 wrong tries spend it; a wrong try is counted in a
+  // transaction of its own before anything else can fail). Forbidden for a disabled account.
   async<token_response> verify_otp(const otp_verify_body& body, const audit::origin& from);
   async<user_view> verify_email(const token_body& body, const audit::origin& from);
   async<void> resend_verification(const principal& who, const audit::origin& from);
   async<void> forgot_password(const email_body& body, const audit::origin& from);
-  // Ends every session of the user. Throws bad_request "invalid_link".
+  // Ends every session of the user. Throws bad_request "invalid_link", checked before the
+  // new password is hashed.
   async<void> reset_password(const password_reset_body& body, const audit::origin& from);
 
   std::string jwks_json() const;
@@ -104,9 +107,6 @@ class service {
   // grace window gets the same one back although only hashes are stored.
   std::string successor_of(const std::string& refresh_token) const;
   std::string otp_hash(const std::string& email, const std::string& code) const;
-  // Stores a single-use link token and queues its email in `tx`.
-  async<void> send_link(db::transaction& tx, const user_view& user, std::string_view purpose,
-                        const audit::origin& from);
 
   db::pool& db_;
   settings settings_;

@@ -111,8 +111,10 @@ async<void> delete_otp(db::transaction& tx, const std::string& email);
 // purpose: "verify_email" or "reset_password".
 async<void> insert_link_token(db::transaction& tx, const std::string& token_hash,
                               const uuid& user_id, std::string_view purpose, std::int64_t ttl);
-// Spends a valid token (unused, unexpired, of this purpose) and returns its user; nullopt
-// otherwise. One statement, so two concurrent uses cannot both succeed.
+// Whether the token is valid (unused, unexpired, of this purpose), without spending it.
+async<bool> link_token_valid(db::pool& db, const std::string& token_hash, std::string_view purpose);
+// Spends a valid token and returns its user; nullopt otherwise. One statement, so two
+// concurrent uses cannot both succeed.
 async<std::optional<uuid>> use_link_token(db::transaction& tx, const std::string& token_hash,
                                           std::string_view purpose);
 

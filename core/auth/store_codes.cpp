@@ -47,6 +47,17 @@ async<void> insert_link_token(db::transaction& tx, const std::string& token_hash
                     token_hash, user_id, purpose, ttl);
 }
 
+async<bool> link_token_valid(db::pool& db, const std::string& token_hash,
+                             std::string_view purpose) {
+  auto rows = co_await db.query(R"sql(
+      SELECT 1
+        FROM auth_tokens
+       WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+  )sql",
+                                token_hash, purpose);
+  co_return !rows.empty();
+}
+
 async<std::optional<uuid>> use_link_token(db::transaction& tx, const std::string& token_hash,
                                           std::string_view purpose) {
   auto rows = co_await tx.query(R"sql(

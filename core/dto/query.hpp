@@ -9,12 +9,14 @@
 #pragma once
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/dto/detail/from_json.hpp"
 #include "core/dto/problems.hpp"
+#include "core/runtime/text.hpp"
 
 namespace keel::dto {
 namespace detail {
@@ -137,14 +139,18 @@ template <class T>
 void reject_unknown_params(const std::vector<std::string>& names, std::string_view message) {
   static_assert(detail::is_described_struct<T>, "reject_unknown_params<T>: T must be described");
   constexpr auto known = detail::names_of(detail::members_of<T>{});
-  std::vector<field_error> unknown;
+  // Through `problems`, so that a query of a thousand made-up names gets the same capped
+  // answer as any other input; a name that is not clean text is echoed cleaned, so the answer
+  // stays valid JSON.
+  problems found;
+  std::set<std::string_view> reported;
   for (const std::string& name : names) {
+    if (found.full()) break;
     bool declared = std::find(known.begin(), known.end(), std::string_view(name)) != known.end();
-    bool reported = std::any_of(unknown.begin(), unknown.end(),
-                                [&](const field_error& e) { return e.field == name; });
-    if (!declared && !reported) unknown.push_back({name, std::string(message)});
+    if (declared || !reported.insert(name).second) continue;
+    found.add(text::cleaned(name, 100), std::string(message));
   }
-  if (!unknown.empty()) throw validation_failed(std::move(unknown));
+  found.throw_if_any();
 }
 
 // One path or query value converted alone (e.g. a {id} path parameter as keel::uuid);

@@ -125,8 +125,9 @@ response problem_response(const keel::error& e, std::string_view request_id) {
   }
   int status = status_for(e.kind());
   response r = make(status, e.code(), e.detail(), request_id, &e.field_errors());
-  if (e.kind() == error_kind::too_many_requests) {
+  if (e.kind() == error_kind::too_many_requests || e.retry_after_seconds()) {
     // A client that is told to wait must be told how long; 1 s when the thrower did not say.
+    // A 503 says it only when the thrower knows (RFC 9110 10.2.3).
     int seconds = e.retry_after_seconds().value_or(1);
     r.with_header("Retry-After", std::to_string(seconds < 0 ? 0 : seconds));
   }

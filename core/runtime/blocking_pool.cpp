@@ -52,7 +52,8 @@ async<void> blocking_pool::run(const std::function<void()>& work) {
   impl& s = *impl_;
   if (s.in_flight.fetch_add(1) >= s.max_in_flight && s.max_in_flight >= 0) {
     s.in_flight.fetch_sub(1);
-    throw unavailable("The server is busy; try again in a moment.", "busy");
+    // A full queue drains within a few hashes' time: a second is long enough to wait.
+    throw unavailable("The server is busy; try again in a moment.", "busy", 1);
   }
   // A named local: no class temporary lives across the co_await (GCC 12, see README).
   auto on_pool =

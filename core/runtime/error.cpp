@@ -38,7 +38,10 @@ too_many_requests::too_many_requests(int retry_after_seconds, std::string detail
   retry_after_seconds_ = retry_after_seconds;
 }
 
-unavailable::unavailable(std::string detail, std::string code)
-    : error(error_kind::unavailable, std::move(code), std::move(detail)) {}
+unavailable::unavailable(std::string detail, std::string code,
+                         std::optional<int> retry_after_seconds)
+    : error(error_kind::unavailable, std::move(code), std::move(detail)) {
+  retry_after_seconds_ = retry_after_seconds;
+}
 
 }  // namespace keel

@@ -83,7 +83,10 @@ struct too_many_requests : error {
                     std::string code = "rate_limited");
 };
 struct unavailable : error {
-  explicit unavailable(std::string detail, std::string code = "unavailable");
+  // `retry_after_seconds` when the thrower knows the condition is brief (a full queue): the
+  // client is told when to come back (Retry-After).
+  explicit unavailable(std::string detail, std::string code = "unavailable",
+                       std::optional<int> retry_after_seconds = std::nullopt);
 };
 
 }  // namespace keel

@@ -134,6 +134,7 @@ TEST_CASE("when the queue is full, hashing answers 503 busy instead of waiting")
       } catch (const keel::unavailable& u) {
         CHECK(u.code() == "busy");
         CHECK(u.kind() == keel::error_kind::unavailable);
+        CHECK(u.retry_after_seconds() == 1);  // the 503 carries Retry-After: 1
         ++busy;
       } catch (...) {
         ++other;

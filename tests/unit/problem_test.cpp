@@ -70,6 +70,16 @@ TEST_CASE("a 429 problem tells the client when to retry") {
   CHECK(body_of(r).at("code").as_string() == "rate_limited");
 }
 
+TEST_CASE("a 503 tells the client when to retry only when the thrower knows") {
+  auto busy = problem_response(keel::unavailable("Busy.", "busy", 1), "r");
+  CHECK(busy.status == 503);
+  REQUIRE(busy.find_header("Retry-After") != nullptr);
+  CHECK(*busy.find_header("retry-after") == "1");
+  auto down = problem_response(keel::unavailable("The database is unavailable."), "r");
+  CHECK(down.status == 503);
+  CHECK(down.find_header("Retry-After") == nullptr);
+}
+
 TEST_CASE("an unknown exception becomes a 500 that hides its message") {
   std::runtime_error boom("password=hunter2 at db.cpp:42");
   auto r = problem_response(boom, "req-7");

@@ -106,3 +106,22 @@ TEST_CASE("unknown parameters are named, each once") {
   }
   CHECK_NOTHROW(keel::dto::reject_unknown_params<filter_query>({"id", "id"}, "x"));
 }
+
+TEST_CASE("a thousand unknown parameters get the capped list, and bad bytes are echoed cleaned") {
+  std::vector<std::string> names;
+  for (int i = 0; i < 1000; ++i) names.push_back("p" + std::to_string(i));
+  try {
+    keel::dto::reject_unknown_params<filter_query>(names, "is not a parameter");
+    FAIL("expected validation_failed");
+  } catch (const keel::validation_failed& e) {
+    REQUIRE(e.field_errors().size() == keel::dto::problems::max_listed + 1);
+    CHECK(e.field_errors().back().field.empty());
+  }
+  try {
+    keel::dto::reject_unknown_params<filter_query>({"li\xEDit"}, "is not a parameter");
+    FAIL("expected validation_failed");
+  } catch (const keel::validation_failed& e) {
+    REQUIRE(e.field_errors().size() == 1);
+    CHECK(e.field_errors()[0].field == "li\xEF\xBF\xBDit");
+  }
+}

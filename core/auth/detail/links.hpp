@@ -1,0 +1,39 @@
+// Single-use links sent by email (verify an address, reset a password): what the service and
+// keel-worker's reset job share.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/auth/dto.hpp"
+#include "core/runtime/async.hpp"
+
+namespace keel::db {
+class transaction;
+}
+
+namespace keel::auth::detail {
+
+struct link_kind {
+  std::string_view purpose;  // of the stored token: "verify_email" or "reset_password"
+  std::chrono::seconds ttl;
+  std::string_view path;  // on the web app
+  std::string_view subject;
+  std::string_view sentence;
+};
+
+inline constexpr link_kind verify_link{"verify_email", std::chrono::hours(24), "/verify-email",
+                                       "Confirm your email address",
+                                       "Confirm your email address by opening this link"};
+inline constexpr link_kind reset_link{"reset_password", std::chrono::hours(1), "/reset-password",
+                                      "Reset your password",
+                                      "Someone asked to reset your password. If it was you, open "
+                                      "this link to choose a new one"};
+
+// Stores a fresh single-use token for `user` and queues the email carrying its link (on
+// `app_url`), both in `tx`. `request_id` is the HTTP request's that asked for it.
+async<void> send_link(db::transaction& tx, const user_view& user, const link_kind& kind,
+                      const std::string& app_url, const std::optional<std::string>& request_id);
+
+}  // namespace keel::auth::detail

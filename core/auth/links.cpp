@@ -1,0 +1,35 @@
+// Single-use emailed links: the token row and the message, written in the caller's transaction.
+#include "core/auth/detail/links.hpp"
+
+#include "core/auth/secrets.hpp"
+#include "core/auth/store.hpp"
+#include "core/db/pool.hpp"
+#include "core/mail/service.hpp"
+
+namespace keel::auth::detail {
+
+async<void> send_link(db::transaction& tx, const user_view& user, const link_kind& kind,
+                      const std::string& app_url, const std::optional<std::string>& request_id) {
+  std::string token = random_token(32);
+  std::string token_hash = sha256_hex(token);
+  std::int64_t ttl = kind.ttl.count();
+  co_await store::insert_link_token(tx, token_hash, user.id, kind.purpose, ttl);
+  std::string link = app_url + std::string(kind.path) + "?token=" + token;
+  auto hours = kind.ttl.count() / 3600;
+  mail::message m{
+      .to = user.email,
+      .subject = std::string(kind.subject),
+      .text = std::string(kind.sentence) + ":\n\n" + link +
+              "\n\nThe link works once and expires in " + std::to_string(hours) +
+              (hours == 1 ? " hour" : " hours") +
+              ". If you did not ask for it, ignore this email.\n",
+      .html = std::nullopt,
+      .reply_to = std::nullopt,
+      .purpose = "auth." + std::string(kind.purpose),
+      .sensitive = true,
+  };
+  std::optional<std::string> mail_request_id = request_id;
+  co_await mail::queue(tx, m, mail_request_id);
+}
+
+}  // namespace keel::auth::detail
