@@ -5,7 +5,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <exception>
-#include <thread>
 
 #include "core/http/server.hpp"
 #include "core/rules/limits.hpp"
@@ -13,47 +12,26 @@
 #include "core/runtime/shutdown.hpp"
 
 namespace keel::api {
-namespace {
 
-int loop_count(const runtime::config& cfg) {
-  if (cfg.http_threads > 0) return cfg.http_threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
-http::server_options server_options_of(const runtime::config& cfg) {
-  return {.host = cfg.host,
-          .port = cfg.port,
-          .body_limit = cfg.http_body_limit,
-          .header_timeout = cfg.http_header_timeout,
-          .body_timeout = cfg.http_body_timeout,
-          .idle_timeout = cfg.http_idle_timeout,
-          .cors_origins = cfg.cors_origins,
-          .hsts = cfg.hsts,
-          .access_log = cfg.access_log,
-          .trusted_proxy_hops = cfg.trusted_proxy_hops};
-}
-
-}  // namespace
-
-app::app(runtime::config c)
-    : app_context(db::pool_options_from(c, "keel-api"), loop_count(c)),
+app::app(settings c)
+    : app_context(db::pool_options_from(c.db, "keel-api"), c.http.loop_count()),
       cfg(std::move(c)),
-      redis(cfg.redis_url.empty()
-                ? nullptr
-                : std::make_unique<redis::client>(loops, redis::options_from(cfg))),
+      redis(cfg.redis.configured()
+                ? std::make_unique<redis::client>(loops, redis::options_from(cfg.redis))
+                : nullptr),
       limiter(redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter()),
       templates(db),
-      auth(db, cfg),
+      auth(db, cfg.auth),
       authenticator(auth),
-      auth_cookies(cfg),
+      auth_cookies(cfg.http, cfg.auth),
       users(db),
       jobs(db),
-      rules(db, cfg.app_url) {
+      rules(db, cfg.auth.app_url) {
   // The router's hooks (who is calling, which limits apply) are wired here, from the services
   // above, before main.cpp adds the routes; run() checks every route against them.
   router.guard().authenticate = &authenticator;
   router.guard().limiter = limiter.get();
-  router.guard().count_limits = cfg.rate_limits;
+  router.guard().count_limits = cfg.limits.enabled;
   router.guard().add_limits(auth::rate_limits());
   router.guard().add_limits(rulebook::rate_limits());
 }
@@ -67,7 +45,7 @@ int app::run() {
     for (const auto& p : problems) log::error("a route cannot be served", {{"problem", p}});
     return 2;
   }
-  http::server server(loops, router, server_options_of(cfg), metrics);
+  http::server server(loops, router, http::server_options_from(cfg.http), metrics);
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -80,7 +58,7 @@ int app::run() {
     boost::asio::co_spawn(
         loops.loop(0),
         [&]() -> async<void> {
-          co_await server.shutdown(cfg.shutdown_grace);
+          co_await server.shutdown(cfg.http.shutdown_grace);
           co_await db.close();
           if (redis) co_await redis->close();
           signal.cancel();
@@ -88,10 +66,10 @@ int app::run() {
         },
         boost::asio::detached);
   });
-  log::info("keel-api listening", {{"host", cfg.host},
+  log::info("keel-api listening", {{"host", cfg.http.host},
                                    {"port", server.port()},
                                    {"threads", loops.size()},
-                                   {"db_pool_size", cfg.db_pool_size}});
+                                   {"db_pool_size", cfg.db.pool_size}});
   loops.run();
   log::info("keel-api stopped");
   return 0;

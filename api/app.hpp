@@ -6,6 +6,7 @@
 
 #include "api/routes/auth_web.hpp"
 #include "api/routes/session_authenticator.hpp"
+#include "api/settings.hpp"
 #include "core/auth/admin.hpp"
 #include "core/auth/limits.hpp"
 #include "core/auth/service.hpp"
@@ -16,13 +17,12 @@
 #include "core/redis/client.hpp"
 #include "core/rules/service.hpp"
 #include "core/runtime/app_context.hpp"
-#include "core/runtime/config.hpp"
 
 namespace keel::api {
 
 class app : public runtime::app_context {
  public:
-  explicit app(runtime::config cfg);
+  explicit app(settings cfg);
   ~app();
 
   // Serves until SIGTERM/SIGINT, then drains; the process's exit status.
@@ -31,7 +31,7 @@ class app : public runtime::app_context {
   // Ready means the database (and Redis, when configured) answers and no shutdown has begun.
   bool shutting_down() const { return shutting_down_; }
 
-  runtime::config cfg;
+  settings cfg;
   std::unique_ptr<redis::client> redis;  // only when REDIS_URL is set
   // Rate limits for routes: shared through Redis when it is configured, in-process otherwise.
   std::unique_ptr<ratelimit::limiter> limiter;

@@ -5,9 +5,8 @@
 #include "core/runtime/program.hpp"
 
 int main(int argc, char** argv) {
-  auto cfg = keel::runtime::start_program(
-      {"keel-api", "Serves the HTTP API until SIGTERM.", "[--help]", keel::runtime::api}, argc,
-      argv);
+  auto cfg = keel::runtime::start_program<keel::api::settings>(
+      {"keel-api", "Serves the HTTP API until SIGTERM.", "[--help]"}, argc, argv);
   keel::api::app app(std::move(cfg));
   using namespace keel::api;
   add_system_routes(app);                          // /health /ready /metrics /openapi.json /docs

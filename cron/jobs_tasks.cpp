@@ -2,12 +2,13 @@
 #include <fmt/format.h>
 
 #include "core/jobs/service.hpp"
+#include "core/jobs/settings.hpp"
 #include "core/runtime/log.hpp"
 #include "cron/tasks.hpp"
 
 namespace keel::cron {
 
-void add_jobs_tasks(registry& tasks) {
+void add_jobs_tasks(registry& tasks, const jobs::retention_settings& retention) {
   tasks.add({
       .name = "jobs.prune",
       .summary = "Delete finished jobs past their retention",
@@ -15,9 +16,9 @@ void add_jobs_tasks(registry& tasks) {
               "ago (default 24h) and discarded jobs older than JOBS_RETAIN_DISCARDED (default\n"
               "14d), 1000 rows per statement so that a large backlog never holds long locks.\n"
               "Waiting and running jobs are never touched. Run it hourly or daily.",
-      .run = [](task_context& ctx) -> async<int> {
-        auto r = co_await jobs::service(ctx.db).prune(ctx.cfg.jobs_retain_completed,
-                                                      ctx.cfg.jobs_retain_discarded);
+      .run = [&retention](task_context& ctx) -> async<int> {
+        auto r = co_await jobs::service(ctx.db).prune(retention.keep_completed,
+                                                      retention.keep_discarded);
         ctx.summary["completed_deleted"] = r.completed;
         ctx.summary["discarded_deleted"] = r.discarded;
         log::info("jobs pruned", {{"completed", r.completed}, {"discarded", r.discarded}});

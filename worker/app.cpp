@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <cstdlib>
 #include <exception>
 #include <optional>
 
@@ -16,56 +15,37 @@
 #include "core/runtime/shutdown.hpp"
 
 namespace keel::worker {
-namespace {
 
-// A configuration problem, reported like the others: fix it and start again.
-std::shared_ptr<mail::transport> transport_of(const runtime::config& cfg) {
-  try {
-    return mail::make_transport(cfg);
-  } catch (const std::invalid_argument& e) {
-    log::error("invalid mail configuration", {{"error", e.what()}});
-    std::exit(2);
-  }
-}
-
-}  // namespace
-
-app::app(runtime::config c)
-    : app_context(db::pool_options_from(c, "keel-worker"), 1),
+app::app(settings c)
+    : app_context(db::pool_options_from(c.db, "keel-worker"), 1),
       cfg(std::move(c)),
-      mail(transport_of(cfg)) {}
+      mail(mail::make_transport(cfg.mail)) {}
 
 app::~app() = default;
 
 int app::run() {
-  std::vector<jobs::queue_config> queues;
-  try {
-    queues = jobs::parse_queues(cfg.worker_queues);
-  } catch (const std::exception& e) {
-    log::error("invalid configuration", {{"error", e.what()}});
-    return 2;
-  }
+  auto queues = jobs::parse_queues(cfg.jobs.queues);  // checked with the configuration
   std::vector<std::string> queue_names;
   for (const auto& q : queues) queue_names.push_back(q.name);
   jobs::job_metrics job_metrics(metrics, queue_names);
 
   jobs::runner_options options;
   options.queues = queues;
-  options.lease = cfg.worker_lease;
-  options.poll_interval = cfg.worker_poll_interval;
-  options.shutdown_grace = cfg.worker_shutdown_grace;
-  options.listen = !cfg.db_pgbouncer;  // LISTEN needs a session, which PgBouncer does not keep
+  options.lease = cfg.jobs.lease;
+  options.poll_interval = cfg.jobs.poll_interval;
+  options.shutdown_grace = cfg.jobs.shutdown_grace;
+  options.listen = !cfg.db.pgbouncer;  // LISTEN needs a session, which PgBouncer does not keep
   options.listener_db = db.options();
   jobs::runner runner(loops, db, kinds, std::move(options), &job_metrics);
 
   http::router router;
   std::optional<http::server> metrics_server;
-  if (cfg.worker_metrics_port != 0) {
+  if (cfg.jobs.metrics_port != 0) {
     // The queue depth is read from the database at each scrape.
     add_metrics_route(router, [&]() -> async<void> { co_await job_metrics.refresh_depth(db); });
     http::server_options server_options;
     server_options.host = "127.0.0.1";
-    server_options.port = cfg.worker_metrics_port;
+    server_options.port = cfg.jobs.metrics_port;
     server_options.access_log = false;
     metrics_server.emplace(loops, router, server_options, metrics);
     try {

@@ -7,7 +7,7 @@
 #include "core/jobs/registry.hpp"
 #include "core/mail/transport.hpp"
 #include "core/runtime/app_context.hpp"
-#include "core/runtime/config.hpp"
+#include "worker/settings.hpp"
 
 namespace keel::worker {
 
@@ -15,13 +15,13 @@ class app : public runtime::app_context {
  public:
   // One loop: the runner's state lives on it without locks, and job handlers wait on the
   // database or the network rather than compute (CPU work belongs on a thread pool).
-  explicit app(runtime::config cfg);
+  explicit app(settings cfg);
   ~app();
 
   // Runs jobs until SIGTERM/SIGINT, then stops gracefully; the process's exit status.
   int run();
 
-  runtime::config cfg;
+  settings cfg;
   std::shared_ptr<mail::transport> mail;  // MAIL_TRANSPORT: SMTP, or the log in development
   jobs::registry kinds;
 };

@@ -15,6 +15,12 @@ class transport;
 
 namespace keel::worker {
 
+class app;
+
+// Every kind keel-worker runs, group by group (worker/kinds.cpp is the list). keel-worker-test
+// (tests/worker/) runs the same plus its test-only kinds.
+void add_kinds(app& app);
+
 // jobs.noop: does nothing (smoke checks, benchmarks).
 void add_ops_kinds(jobs::registry& kinds);
 
@@ -24,9 +30,5 @@ void add_mail_kinds(jobs::registry& kinds, db::pool& db,
 
 // auth.password_reset: mails a reset link when the address has an account (forgot password).
 void add_auth_kinds(jobs::registry& kinds, db::pool& db);
-
-// test.record and friends, for the end-to-end tests; registered only when the environment
-// has KEEL_WORKER_TEST_KINDS=1.
-void add_test_kinds(jobs::registry& kinds, db::pool& db);
 
 }  // namespace keel::worker

@@ -4,7 +4,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "core/runtime/config.hpp"
+#include "core/auth/settings.hpp"
+#include "core/http/settings.hpp"
 #include "core/runtime/error.hpp"
 
 namespace keel::api {
@@ -28,10 +29,10 @@ std::optional<std::string_view> find_cookie(std::string_view header, std::string
 
 }  // namespace
 
-auth_web::auth_web(const runtime::config& cfg)
-    : allowed_origins_(cfg.cors_origins),
-      secure_(cfg.cookie_secure),
-      max_age_(std::chrono::duration_cast<std::chrono::seconds>(cfg.session_max_ttl).count()) {}
+auth_web::auth_web(const http::settings& http, const auth::settings& auth)
+    : allowed_origins_(http.cors_origins),
+      secure_(auth.cookie_secure),
+      max_age_(auth.session_max_ttl.count()) {}
 
 bool auth_web::is_browser(const http::request& req) {
   auto platform = req.header("X-Client-Platform");

@@ -9,15 +9,19 @@
 #include "core/http/endpoint.hpp"
 #include "core/http/request.hpp"
 
-namespace keel::runtime {
-struct config;
+namespace keel::auth {
+struct settings;
+}
+namespace keel::http {
+struct settings;
 }
 
 namespace keel::api {
 
 class auth_web {
  public:
-  explicit auth_web(const runtime::config& cfg);
+  // CORS_ORIGINS are the origins allowed to use the cookie; COOKIE_SECURE, SESSION_MAX_TTL.
+  auth_web(const http::settings& http, const auth::settings& auth);
 
   // A request with `X-Client-Platform: web` comes from a browser.
   static bool is_browser(const http::request& req);

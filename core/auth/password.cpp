@@ -8,8 +8,8 @@
 
 #include "core/auth/detail/sodium.hpp"
 #include "core/auth/secrets.hpp"
+#include "core/auth/settings.hpp"
 #include "core/runtime/blocking_pool.hpp"
-#include "core/runtime/config.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::auth {
@@ -74,7 +74,7 @@ password_hasher::password_hasher(password_params params, int threads, int max_qu
   impl_->dummy_hash = hash_now(impl_->params, random_token());
 }
 
-password_hasher::password_hasher(const runtime::config& cfg)
+password_hasher::password_hasher(const settings& cfg)
     : password_hasher(
           password_params{.memory_bytes = static_cast<std::size_t>(cfg.password_hash_memory) << 20,
                           .ops = static_cast<unsigned long long>(cfg.password_hash_ops)},

@@ -6,11 +6,9 @@
 
 #include "core/runtime/async.hpp"
 
-namespace keel::runtime {
-struct config;
-}
-
 namespace keel::auth {
+
+struct settings;
 
 // Argon2id cost. The defaults are OWASP's minimum (m=19 MiB, t=2); PASSWORD_HASH_MEMORY and
 // PASSWORD_HASH_OPS raise them. Hashes carry their own parameters, so raising them never
@@ -32,7 +30,7 @@ class password_hasher {
   // one hash.
   password_hasher(password_params params, int threads, int max_queued);
   // PASSWORD_HASH_MEMORY (MiB), PASSWORD_HASH_OPS, PASSWORD_HASH_THREADS, PASSWORD_HASH_QUEUE.
-  explicit password_hasher(const runtime::config& cfg);
+  explicit password_hasher(const settings& cfg);
   ~password_hasher();
   password_hasher(const password_hasher&) = delete;
   password_hasher& operator=(const password_hasher&) = delete;

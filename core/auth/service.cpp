@@ -11,7 +11,6 @@
 #include "core/auth/store.hpp"
 #include "core/auth/token_cache.hpp"
 #include "core/db/pool.hpp"
-#include "core/runtime/config.hpp"
 #include "core/runtime/hex.hpp"
 
 namespace keel::auth {
@@ -36,26 +35,14 @@ std::string derive_key(std::string_view signing_keys, std::string_view purpose) 
 
 }  // namespace
 
-settings settings::from(const runtime::config& cfg) {
-  using std::chrono::duration_cast;
-  return {
-      .issuer = cfg.jwt_issuer,
-      .access_ttl = duration_cast<std::chrono::seconds>(cfg.access_token_ttl),
-      .session_idle_ttl = duration_cast<std::chrono::seconds>(cfg.session_idle_ttl),
-      .session_max_ttl = duration_cast<std::chrono::seconds>(cfg.session_max_ttl),
-      .refresh_grace = duration_cast<std::chrono::seconds>(cfg.refresh_reuse_grace),
-      .app_url = cfg.app_url,
-  };
-}
-
-service::service(db::pool& db, const runtime::config& cfg)
+service::service(db::pool& db, const settings& cfg)
     : db_(db),
-      settings_(settings::from(cfg)),
-      keys_(std::make_unique<keyset>(keyset::parse(cfg.jwt_signing_keys))),
+      settings_(cfg),
+      keys_(std::make_unique<keyset>(keyset::parse(cfg.signing_keys))),
       hasher_(std::make_unique<password_hasher>(cfg)),
       verified_(std::make_unique<verified_tokens>()),
-      refresh_key_(derive_key(cfg.jwt_signing_keys, "keel auth refresh successor v1")),
-      otp_key_(derive_key(cfg.jwt_signing_keys, "keel auth otp v1")) {}
+      refresh_key_(derive_key(cfg.signing_keys, "keel auth refresh successor v1")),
+      otp_key_(derive_key(cfg.signing_keys, "keel auth otp v1")) {}
 
 service::~service() = default;
 

@@ -10,15 +10,13 @@
 #include "core/audit/dto.hpp"
 #include "core/auth/dto.hpp"
 #include "core/auth/principal.hpp"
+#include "core/auth/settings.hpp"
 #include "core/runtime/async.hpp"
 
 namespace keel::db {
 class pool;
 class transaction;
 }  // namespace keel::db
-namespace keel::runtime {
-struct config;
-}
 
 namespace keel::auth {
 
@@ -29,23 +27,11 @@ namespace store {
 struct user_row;
 }
 
-// The auth settings of the configuration, in the units the service works in.
-struct settings {
-  std::string issuer;
-  std::chrono::seconds access_ttl{};
-  std::chrono::seconds session_idle_ttl{};
-  std::chrono::seconds session_max_ttl{};
-  std::chrono::seconds refresh_grace{};
-  std::string app_url;  // where the links in emails point (the web app)
-
-  static settings from(const runtime::config& cfg);
-};
-
 // Every coroutine takes its arguments by reference: await each call at once, with named
 // arguments (GCC 12 and coroutine parameters: see jobs/service.hpp).
 class service {
  public:
-  service(db::pool& db, const runtime::config& cfg);
+  service(db::pool& db, const settings& cfg);
   ~service();
 
   // ---- accounts (accounts.cpp) ----

@@ -12,7 +12,7 @@ namespace {
 
 const runtime::program_info cron_program{
     "keel-cron", "Runs one named task and exits (for a scheduler, a pre-deploy job or ops).",
-    "list | run NAME [ARGS...] | run NAME --help", runtime::cron};
+    "list | run NAME [ARGS...] | run NAME --help"};
 
 void print_list(const registry& tasks) {
   for (const auto& t : tasks.all()) fmt::print("{:<16} {}\n", t.name, t.summary);
@@ -32,10 +32,10 @@ const task* registry::find(std::string_view name) const {
   return nullptr;
 }
 
-int run_command_line(const registry& tasks, int argc, char** argv) {
+int run_command_line(const registry& tasks, const program_config& config, int argc, char** argv) {
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
-    runtime::print_help(cron_program);
+    runtime::print_help(cron_program, config.variables);
     fmt::print("\nTasks:\n");
     print_list(tasks);
     return words.empty() ? 2 : 0;
@@ -62,7 +62,8 @@ int run_command_line(const registry& tasks, int argc, char** argv) {
     }
   }
   if (!t->needs_database) return run_offline_task(*t, std::move(args));
-  return run_task_process(cron_program, *t, std::move(args), argv[0]);
+  const db::settings& db = config.read(cron_program);
+  return run_task_process(db, *t, std::move(args));
 }
 
 }  // namespace keel::cron

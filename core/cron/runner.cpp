@@ -10,6 +10,7 @@
 
 #include "core/cron/store.hpp"
 #include "core/db/pool.hpp"
+#include "core/db/settings.hpp"
 #include "core/runtime/event_loops.hpp"
 #include "core/runtime/log.hpp"
 
@@ -80,21 +81,18 @@ async<int> run_locked(const task& t, task_context& ctx) {
   }
 }
 
-int run_task_process(const runtime::program_info& program, const task& t,
-                     std::vector<std::string> args, char* program_name) {
-  char* argv[] = {program_name, nullptr};
-  runtime::config cfg = runtime::start_program(program, 1, argv);
+int run_task_process(const db::settings& db, const task& t, std::vector<std::string> args) {
   runtime::event_loops loops(1);
   // One connection holds the task's lock, the others run the task.
-  auto options = db::pool_options_from(cfg, "keel-cron " + t.name);
-  options.size = std::clamp(cfg.db_pool_size, 2, 4);
+  auto options = db::pool_options_from(db, "keel-cron " + t.name);
+  options.size = std::clamp(db.pool_size, 2, 4);
   db::pool pool(loops, options);
   int status = 1;
   auto started = std::chrono::steady_clock::now();
   boost::asio::co_spawn(
       loops.loop(0),
       [&]() -> async<void> {
-        task_context ctx{cfg, pool, std::move(args), {}};
+        task_context ctx{pool, std::move(args), {}};
         status = co_await run_locked(t, ctx);
         co_await pool.close();
         loops.release_work();
@@ -110,7 +108,7 @@ int run_task_process(const runtime::program_info& program, const task& t,
 }
 
 int run_offline_task(const task& t, std::vector<std::string> args) {
-  runtime::config cfg;  // nothing is read: a missing DATABASE_URL must not stop the task
+  // Nothing is read from the environment: a missing DATABASE_URL must not stop the task.
   runtime::event_loops loops(1);
   // The pool connects only when used; the socket path cannot exist, so a use fails at once
   // instead of reaching whatever server libpq's defaults would find.
@@ -119,7 +117,7 @@ int run_offline_task(const task& t, std::vector<std::string> args) {
   boost::asio::co_spawn(
       loops.loop(0),
       [&]() -> async<void> {
-        task_context ctx{cfg, unused, std::move(args), {}};
+        task_context ctx{unused, std::move(args), {}};
         try {
           status = co_await t.run(ctx);
         } catch (const std::exception& e) {

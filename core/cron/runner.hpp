@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "core/cron/task.hpp"
-#include "core/runtime/program.hpp"
 
 namespace keel::cron {
 
@@ -13,10 +12,9 @@ namespace keel::cron {
 // skipped, 1 failure. Never throws: every failure is logged and recorded.
 async<int> run_locked(const task& t, task_context& ctx);
 
-// The whole process around run_locked: configuration, one event loop, a small pool.
-// `argv` holds only the program name: the task's own arguments are in `args`.
-int run_task_process(const runtime::program_info& program, const task& t,
-                     std::vector<std::string> args, char* program_name);
+// The whole process around run_locked, once the configuration is read: one event loop, a
+// small pool.
+int run_task_process(const db::settings& db, const task& t, std::vector<std::string> args);
 
 // A task with needs_database = false: no configuration, no lock, no record, nothing logged
 // unless it fails, so that what it prints on stdout is all there is.

@@ -7,16 +7,18 @@
 #include <vector>
 
 #include "core/runtime/async.hpp"
-#include "core/runtime/config.hpp"
+#include "core/runtime/program.hpp"
 
 namespace keel::db {
 class pool;
-}
+struct settings;
+}  // namespace keel::db
 
 namespace keel::cron {
 
+// A task's settings are not in here: a task group is handed the settings it uses when it is
+// registered (cron/main.cpp), and they are read before a task that needs the database runs.
 struct task_context {
-  const runtime::config& cfg;
   db::pool& db;
   std::vector<std::string> args;  // what followed the task name on the command line
   boost::json::object summary;    // what the run did ({"deleted": 120}); kept in cron_runs
@@ -38,7 +40,7 @@ struct task {
   // false for a task that uses neither the database nor the configuration (auth.keygen, which
   // dev.sh runs before any database exists): it runs without DATABASE_URL, without the
   // advisory lock and without a cron_runs record; ctx.db is a pool that must not be used and
-  // ctx.cfg holds no values read from the environment.
+  // no setting is read from the environment.
   bool needs_database = true;
 };
 
@@ -53,8 +55,31 @@ class registry {
   std::vector<task> tasks_;
 };
 
+// What keel-cron's command line needs of its configuration.
+struct program_config {
+  std::string variables;  // for --help: runtime::describe_variables<C>()
+  // Reads the configuration into the settings the tasks were handed (exiting 2 with every
+  // problem) and returns the pool's settings. Called only to run a task that needs the database.
+  std::function<const db::settings&(const runtime::program_info& program)> read;
+};
+
 // keel-cron's command line: `list`, `run NAME [ARGS...]`, `run NAME --help`, `--help`.
 // Exit status: 0 success, 1 task failure, 2 usage error, unknown task or bad configuration.
-int run_command_line(const registry& tasks, int argc, char** argv);
+int run_command_line(const registry& tasks, const program_config& config, int argc, char** argv);
+
+// The program_config of `cfg` (a described struct of feature settings with a `db` member),
+// which the tasks hold references into.
+template <class C>
+program_config config_of(C& cfg, char** argv) {
+  return {
+      .variables = runtime::describe_variables<C>(),
+      .read = [&cfg, argv](const runtime::program_info& program) -> const db::settings& {
+        // The task's own arguments are not the program's: only the name is passed on.
+        char* program_only[] = {argv[0], nullptr};
+        cfg = runtime::start_program<C>(program, 1, program_only);
+        return cfg.db;
+      },
+  };
+}
 
 }  // namespace keel::cron

@@ -12,7 +12,6 @@
 
 namespace keel::runtime {
 class event_loops;
-struct config;
 }  // namespace keel::runtime
 
 namespace keel::db {
@@ -34,11 +33,6 @@ struct pool_options {
   // pipeline mode) up to this many in flight before it takes another; 0: never shares.
   int pipeline_depth = 16;
 };
-
-// The pool settings of every program (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER,
-// DB_PIPELINE_DEPTH);
-// `application_name` shows in pg_stat_activity, so ops can tell the programs apart.
-pool_options pool_options_from(const runtime::config& cfg, std::string application_name);
 
 struct pool_stats {
   int size = 0;     // connections allowed

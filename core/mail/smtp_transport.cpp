@@ -111,6 +111,10 @@ class smtp_transport final : public transport {
 
 }  // namespace
 
+void check_smtp_url(const std::string& url) {
+  redacted_url(url);
+}
+
 std::unique_ptr<transport> make_smtp_transport(smtp_options options) {
   runtime::init_curl();
   std::string server = redacted_url(options.url);

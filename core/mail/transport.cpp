@@ -1,17 +1,17 @@
 // Picks the transport MAIL_TRANSPORT names.
 #include "core/mail/transport.hpp"
 
-#include "core/runtime/config.hpp"
+#include "core/mail/settings.hpp"
 
 namespace keel::mail {
 
-std::unique_ptr<transport> make_transport(const runtime::config& cfg) {
-  auto from = parse_mailbox(cfg.mail_from);
+std::unique_ptr<transport> make_transport(const settings& cfg) {
+  auto from = parse_mailbox(cfg.from);
   if (!from) throw std::invalid_argument("MAIL_FROM is not a mailbox like \"Name <addr@host>\"");
-  if (cfg.mail_transport == "smtp") {
+  if (cfg.transport == "smtp") {
     return make_smtp_transport({.url = cfg.smtp_url, .from = std::move(*from)});
   }
-  if (cfg.mail_transport == "log") return make_log_transport(std::move(*from));
+  if (cfg.transport == "log") return make_log_transport(std::move(*from));
   throw std::invalid_argument("MAIL_TRANSPORT must be smtp or log");
 }
 

@@ -10,11 +10,9 @@
 #include "core/mail/format.hpp"
 #include "core/runtime/async.hpp"
 
-namespace keel::runtime {
-struct config;
-}
-
 namespace keel::mail {
+
+struct settings;
 
 // A delivery attempt failed. `permanent` when the server refused the message itself (a 5xx
 // reply to MAIL, RCPT or DATA): sending it again cannot succeed. Anything else (no
@@ -56,8 +54,11 @@ std::unique_ptr<transport> make_smtp_transport(smtp_options options);
 // Development only: writes each message, links and codes included, to the log.
 std::unique_ptr<transport> make_log_transport(mailbox from);
 
-// The transport MAIL_TRANSPORT names, configured from SMTP_URL and MAIL_FROM; throws
-// std::invalid_argument when they are unusable.
-std::unique_ptr<transport> make_transport(const runtime::config& cfg);
+// Throws std::invalid_argument naming what is wrong with an SMTP URL (never the URL itself).
+void check_smtp_url(const std::string& url);
+
+// The transport MAIL_TRANSPORT names, configured from SMTP_URL and MAIL_FROM (checked when
+// the configuration was read); throws std::invalid_argument when they are unusable.
+std::unique_ptr<transport> make_transport(const settings& cfg);
 
 }  // namespace keel::mail

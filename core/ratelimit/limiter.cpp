@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "core/redis/client.hpp"
-#include "core/runtime/config.hpp"
+#include "core/redis/settings.hpp"
 #include "core/runtime/hex.hpp"
 
 namespace keel::ratelimit {
@@ -32,8 +32,8 @@ class owning_limiter final : public limiter {
 
 }  // namespace
 
-std::unique_ptr<limiter> make_limiter(const runtime::config& cfg, runtime::event_loops& loops) {
-  if (cfg.redis_url.empty()) return make_memory_limiter();
+std::unique_ptr<limiter> make_limiter(const redis::settings& cfg, runtime::event_loops& loops) {
+  if (!cfg.configured()) return make_memory_limiter();
   return std::make_unique<owning_limiter>(
       std::make_unique<redis::client>(loops, redis::options_from(cfg)));
 }

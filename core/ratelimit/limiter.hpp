@@ -11,12 +11,12 @@
 #include "core/runtime/async.hpp"
 
 namespace keel::runtime {
-struct config;
 class event_loops;
 }  // namespace keel::runtime
 
 namespace keel::redis {
 class client;
+struct settings;
 }  // namespace keel::redis
 
 namespace keel::ratelimit {
@@ -51,8 +51,8 @@ class limiter {
   virtual async<void> reset(const rule& r, const std::string& key) = 0;
 };
 
-// In-process when cfg.redis_url is empty, Redis-backed otherwise (on a client of its own).
-std::unique_ptr<limiter> make_limiter(const runtime::config& cfg, runtime::event_loops& loops);
+// In-process without REDIS_URL, Redis-backed otherwise (on a client of its own).
+std::unique_ptr<limiter> make_limiter(const redis::settings& cfg, runtime::event_loops& loops);
 
 // Counts in this process only: correct for one instance. At most `max_keys` keys are kept;
 // past that, the keys whose windows end soonest are forgotten first.

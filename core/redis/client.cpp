@@ -5,17 +5,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/redis/detail/connection.hpp"
-#include "core/runtime/config.hpp"
 #include "core/runtime/event_loops.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::redis {
-
-options options_from(const runtime::config& cfg) {
-  options o;
-  o.url = cfg.redis_url;
-  return o;
-}
 
 std::string_view error::code() const {
   std::string_view message = what();

@@ -11,7 +11,6 @@
 
 namespace keel::runtime {
 class event_loops;
-struct config;
 }  // namespace keel::runtime
 
 namespace keel::redis {
@@ -27,9 +26,6 @@ struct options {
   // its connection is closed: a server that stalls is treated as a server that went away.
   std::chrono::milliseconds command_timeout{1000};
 };
-
-// The client settings of every program (REDIS_URL).
-options options_from(const runtime::config& cfg);
 
 // One reply, copied out of hiredis (so hiredis stays out of this header).
 struct reply {

@@ -5,56 +5,33 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
-#include <string>
-#include <vector>
 
-#include "core/auth/jwt.hpp"
 #include "core/runtime/log.hpp"
 
 namespace keel::runtime {
 
-void print_help(const program_info& info) {
+void print_help(const program_info& info, std::string_view variables) {
   fmt::print("usage: {} {}\n\n{}\n\nEnvironment variables:\n{}", info.name, info.usage,
-             info.summary, describe_variables(info.variables));
+             info.summary, variables);
 }
 
-config start_program(const program_info& info, int argc, char** argv) {
+void exit_with_problems(const program_info& info, const config_error& e) {
+  fmt::print(stderr, "{}: {}\nRun {} --help for the variables it reads.\n", info.name, e.what(),
+             info.name);
+  std::exit(2);
+}
+
+void configure_logging(const settings& common) {
+  log::configure(*log::parse_level(common.log_level),
+                 common.log_format == "pretty" ? log::format::pretty : log::format::json);
+}
+
+bool asks_for_help(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      print_help(info);
-      std::exit(0);
-    }
+    if (arg == "--help" || arg == "-h") return true;
   }
-  std::vector<std::string> problems;
-  std::optional<config> cfg;
-  try {
-    cfg = load_config(info.variables);
-  } catch (const config_error& e) {
-    problems = e.problems();
-  }
-  // The config layer only knows that JWT_SIGNING_KEYS is set; keel-api must not start with
-  // keys it cannot use. Read from the environment so that it is reported with the rest.
-  if (info.variables & api) {
-    auto keys = process_environment()("JWT_SIGNING_KEYS");
-    if (keys && keys->find_first_not_of(" \t") != std::string::npos) {
-      try {
-        auth::keyset::parse(*keys);
-      } catch (const std::invalid_argument& e) {
-        problems.emplace_back(e.what());  // names the entry, never the seed
-      }
-    }
-  }
-  if (!problems.empty()) {
-    config_error e(std::move(problems));
-    fmt::print(stderr, "{}: {}\nRun {} --help for the variables it reads.\n", info.name, e.what(),
-               info.name);
-    std::exit(2);
-  }
-  log::configure(*log::parse_level(cfg->log_level),
-                 cfg->log_format == "pretty" ? log::format::pretty : log::format::json);
-  return std::move(*cfg);
+  return false;
 }
 
 }  // namespace keel::runtime

@@ -31,6 +31,8 @@ fi
 
 export DATABASE_URL="${DATABASE_URL:-${admin_url%/postgres}/keel_dev}"
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+# development: keel-worker may log mail instead of sending it (no SMTP_URL needed).
+export APP_ENV="${APP_ENV:-development}"
 export CORS_ORIGINS="${CORS_ORIGINS:-http://localhost:3000}"
 
 "build/$preset/keel-cron" run db.migrate

@@ -51,6 +51,8 @@ SQL
 DATABASE_URL="${admin_url%/postgres}/keel_template" LOG_LEVEL=warn \
   "build/$preset/keel-cron" run db.migrate
 
+# The programs the tests start run as on a developer's machine, whatever the shell says.
+export APP_ENV=development
 export KEEL_TEST_PG_URL="$admin_url"
 export KEEL_TEST_PG_NAME="$pg_name"
 export KEEL_TEST_TEMPLATE_DB="keel_template"

@@ -24,7 +24,7 @@
 #   REDIS_PORT=26379          first port tried for redis-server (the next free one is used)
 #   SYSTEMS="..."             the rows to measure (default: all)
 #   SKIP_BUILD=1              use the existing build/release binaries
-#   KEEL_BIN=dir              with SKIP_BUILD=1: take keel-worker and keel-cron from there instead
+#   KEEL_BIN=dir              with SKIP_BUILD=1: take keel-worker-test and keel-cron from there instead
 #   RESULTS=path              the markdown file whose "Job queues" section is (re)written
 set -euo pipefail
 
@@ -120,10 +120,10 @@ build_keel() {
     log "SKIP_BUILD=1: using the existing binaries in $keel_bin"
   else
     log "building keel (Release)"
-    (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target keel-worker keel-cron) \
+    (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target keel-worker-test keel-cron) \
       || die "keel did not build"
   fi
-  [ -x "$keel_bin/keel-worker" ] || die "$keel_bin/keel-worker is missing"
+  [ -x "$keel_bin/keel-worker-test" ] || die "$keel_bin/keel-worker-test is missing"
   [ -x "$keel_bin/keel-cron" ] || die "$keel_bin/keel-cron is missing"
 }
 
@@ -227,8 +227,9 @@ start_workers() {   # row phase [extra env...]
     local logf="$out/$row-$phase-worker$i.log"
     if [ "$system" = keel ]; then
       # One event loop per process (keel-worker's design), its default pool of 10 connections.
-      env DATABASE_URL="$(db_url run_jobs)" LOG_LEVEL=warn KEEL_WORKER_TEST_KINDS=1 \
-        "${extra[@]}" "$keel_bin/keel-worker" >"$logf" 2>&1 &
+      # keel-worker-test: keel-worker plus test.record (tests/worker/), which this runs.
+      env DATABASE_URL="$(db_url run_jobs)" LOG_LEVEL=warn \
+        "${extra[@]}" "$keel_bin/keel-worker-test" >"$logf" 2>&1 &
     else
       env DATABASE_URL="$(db_url run_jobs)" REDIS_PORT="$redis_port" CONCURRENCY="$concurrency" \
         NODE_ENV=production "${extra[@]}" node "$queue_js" work "$system" >"$logf" 2>&1 &

@@ -1,11 +1,17 @@
 // The deploy specs run only what exists: every `keel-cron run NAME` in deploy/ names a task in
-// keel-cron's registry, so a renamed task cannot leave a schedule that fails every night.
+// keel-cron's registry, so a renamed task cannot leave a schedule that fails every night. And
+// they run production: mail goes out over SMTP, never into the log.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "../support/database.hpp"
 #include "../support/process.hpp"
 
 using namespace keel::test;
@@ -51,4 +57,90 @@ TEST_CASE("deploy specs schedule only tasks that keel-cron has") {
           std::regex("(^|\\n)\\s*" + std::regex_replace(name, std::regex("\\."), "\\.") + "\\s")));
     }
   }
+}
+
+namespace {
+
+// The text of `spec` from the line `start` up to the next line `end` (or the end).
+std::string section(const std::string& spec, const std::string& start, const std::string& end) {
+  auto from = spec.find("\n" + start + "\n");
+  REQUIRE(from != std::string::npos);
+  auto to = spec.find("\n" + end + "\n", from + 1);
+  return spec.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
+// One `- key: NAME` entry of an app spec envs list: its lines up to the next entry.
+std::string env_entry(const std::string& envs, const std::string& name) {
+  std::smatch m;
+  std::regex entry("- key: " + name + "\\n((\\s+[a-z_]+: .*\\n)*)");
+  std::string text = envs + "\n";
+  if (!std::regex_search(text, m, entry)) return "";
+  return m[0];
+}
+
+}  // namespace
+
+TEST_CASE("the image and the deploy specs run production, with mail sent over SMTP") {
+  // The image: production unless a spec says otherwise.
+  CHECK(std::regex_search(read_file("deploy/Dockerfile"),
+                          std::regex(R"(\nENV APP_ENV=production\b)")));
+
+  auto app = read_file("deploy/app.yaml");
+  auto everyone = section(app, "envs:", "services:");
+  CHECK(env_entry(everyone, "APP_ENV").find("value: production") != std::string::npos);
+  auto worker = section(app, "workers:", "jobs:");
+  auto smtp = env_entry(worker, "SMTP_URL");
+  INFO(worker);
+  CHECK(smtp.find("type: SECRET") != std::string::npos);
+  CHECK(smtp.find("scope: RUN_TIME") != std::string::npos);
+  CHECK(env_entry(worker, "MAIL_FROM").find("value: ") != std::string::npos);
+  CHECK(app.find("key: MAIL_TRANSPORT") == std::string::npos);  // SMTP_URL alone selects SMTP
+
+  auto compose = read_file("deploy/docker-compose.yml");
+  CHECK(std::regex_search(compose, std::regex(R"(\n\s+APP_ENV: \$\{APP_ENV:-production\}\n)")));
+  auto compose_worker = compose.substr(compose.find("\n  worker:\n"));
+  CHECK(std::regex_search(compose_worker, std::regex(R"(\n\s+SMTP_URL: \$\{SMTP_URL:-\}\n)")));
+  CHECK(compose_worker.find("MAIL_FROM:") != std::string::npos);
+  CHECK(compose.find("MAIL_TRANSPORT:") == std::string::npos);
+}
+
+TEST_CASE(
+    "keel-worker with the app spec's settings sends mail, and exits 2 until SMTP_URL is set") {
+  auto worker = section(read_file("deploy/app.yaml"), "workers:", "jobs:");
+  // The value of an entry's `value:` line (the smatch must not outlive the text it points in).
+  auto value_of = [&](const std::string& name) {
+    std::string entry = env_entry(worker, name);
+    std::smatch m;
+    REQUIRE(std::regex_search(entry, m, std::regex(R"(value: (.*)\n)")));
+    return std::string(m[1]);
+  };
+  std::string from = value_of("MAIL_FROM");
+  std::string placeholder = value_of("SMTP_URL");
+
+  std::map<std::string, std::string> env{{"DATABASE_URL", fresh_database()},
+                                         {"APP_ENV", "production"},
+                                         {"MAIL_TRANSPORT", ""},
+                                         {"MAIL_FROM", from}};
+  for (std::string unusable : {std::string(), placeholder}) {
+    env["SMTP_URL"] = unusable;
+    process p(binary("keel-worker"), {}, env);
+    auto status = p.wait(std::chrono::seconds(10));
+    INFO(unusable << "\n" << p.output());
+    REQUIRE(status.has_value());
+    CHECK(*status == 2);
+    CHECK(p.output().find("SMTP_URL") != std::string::npos);
+  }
+
+  env["SMTP_URL"] = "smtp://keel:hunter2@127.0.0.1:2525";
+  process p(binary("keel-worker"), {}, env);
+  bool ready = false;
+  for (int i = 0; i < 200 && !ready && p.running(); ++i) {
+    ready = p.output().find("worker ready") != std::string::npos;
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  INFO(p.output());
+  REQUIRE(ready);
+  CHECK(p.output().find("mail transport: smtp") != std::string::npos);
+  p.signal(SIGTERM);
+  CHECK(p.wait(std::chrono::seconds(10)) == 0);
 }

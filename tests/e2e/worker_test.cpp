@@ -57,7 +57,7 @@ std::unique_ptr<process> start_worker(const std::string& url,
       {"DATABASE_URL", url},  {"KEEL_WORKER_TEST_KINDS", "1"},   {"WORKER_QUEUES", "default:20"},
       {"WORKER_LEASE", "2s"}, {"WORKER_POLL_INTERVAL", "250ms"}, {"LOG_LEVEL", "warn"}};
   for (auto& [k, v] : extra) env[k] = v;
-  return std::make_unique<process>(binary("keel-worker"), std::vector<std::string>{}, env);
+  return std::make_unique<process>(binary("keel-worker-test"), std::vector<std::string>{}, env);
 }
 
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "api/settings.hpp"
 #include "core/audit/dto.hpp"
 #include "core/auth/service.hpp"
 #include "core/db/pool.hpp"
@@ -25,15 +26,15 @@ const std::string password = "correct horse battery";
 
 struct fixture {
   std::string url = keel::test::fresh_database();
-  keel::runtime::config cfg = keel::runtime::load_config(
-      keel::runtime::api, [this](std::string_view name) -> std::optional<std::string> {
+  keel::api::settings cfg = keel::runtime::load_config<keel::api::settings>(
+      [this](std::string_view name) -> std::optional<std::string> {
         if (name == "DATABASE_URL") return url;
         if (name == "JWT_SIGNING_KEYS") return std::string(keel::test::test_signing_keys);
         return std::nullopt;
       });
   keel::runtime::event_loops loops{1};
   keel::db::pool pool{loops, {.url = url, .size = 2, .application_name = "keel_auth_failures"}};
-  auth::service svc{pool, cfg};
+  auth::service svc{pool, cfg.auth};
 
   // Where a hostile client's request comes from, as the service would be told it.
   audit::origin hostile() const {

@@ -21,7 +21,6 @@ using keel::test::sleep_for;
 namespace {
 
 struct fixture {
-  keel::runtime::config cfg;
   keel::runtime::event_loops loops{1};
   db::pool pool{loops, [] {
                   db::pool_options o;
@@ -30,7 +29,7 @@ struct fixture {
                   return o;
                 }()};
 
-  cron::task_context context() { return {cfg, pool, {}, {}}; }
+  cron::task_context context() { return {pool, {}, {}}; }
 
   struct run_row {
     std::string status;

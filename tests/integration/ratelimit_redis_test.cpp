@@ -6,7 +6,7 @@
 
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
-#include "core/runtime/config.hpp"
+#include "core/redis/settings.hpp"
 #include "core/runtime/event_loops.hpp"
 #include "tests/support/async.hpp"
 #include "tests/support/redis_server.hpp"
@@ -66,10 +66,10 @@ TEST_CASE("two limiters on one Redis share their counts, as two instances would"
 
 TEST_CASE("make_limiter counts in Redis when REDIS_URL is set", "[ratelimit][redis]") {
   keel::runtime::event_loops loops(1);
-  keel::runtime::config cfg;
-  cfg.redis_url = keel::test::redis_url();
+  keel::redis::settings cfg;
+  cfg.url = keel::test::redis_url();
   auto shared = rl::make_limiter(cfg, loops);
-  redis::client c(loops, keel::test::redis_options(cfg.redis_url));
+  redis::client c(loops, keel::test::redis_options(cfg.url));
   rl::rule r{unique_rule("signup_ip"), 5, 60s};
   std::string ip = "198.51.100.20";
   hit(loops, *shared, r, ip);

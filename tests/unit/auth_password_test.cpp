@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "core/auth/password.hpp"
+#include "core/auth/settings.hpp"
 #include "core/runtime/blocking_pool.hpp"
-#include "core/runtime/config.hpp"
 #include "core/runtime/error.hpp"
 
 using namespace keel;
@@ -220,7 +220,7 @@ TEST_CASE("the blocking pool hands back what the work threw") {
 }
 
 TEST_CASE("the hasher reads its cost and pool size from the configuration") {
-  runtime::config cfg;
+  keel::auth::settings cfg;
   cfg.password_hash_memory = 20;
   cfg.password_hash_ops = 3;
   cfg.password_hash_threads = 1;

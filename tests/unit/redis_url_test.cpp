@@ -1,6 +1,7 @@
 // Reading REDIS_URL: hosts, ports, credentials, database; what is refused.
 #include <catch2/catch.hpp>
 
+#include "api/settings.hpp"
 #include "core/redis/url.hpp"
 #include "core/runtime/config.hpp"
 
@@ -56,7 +57,7 @@ TEST_CASE("a bad REDIS_URL is a configuration problem that does not echo the URL
     return std::nullopt;
   };
   try {
-    keel::runtime::load_config(keel::runtime::api, env);
+    keel::runtime::load_config<keel::api::settings>(env);
     FAIL("load_config accepted the URL");
   } catch (const keel::runtime::config_error& e) {
     std::string message = e.what();

@@ -1,15 +1,15 @@
 // Job kinds with visible side effects, for the end-to-end tests of keel-worker. They write to
-// test_job_runs, a table the tests create themselves: it is not part of the schema.
+// test_job_runs, a table the tests create themselves: it is not part of the schema. Built only
+// into keel-worker-test (tests/worker/main.cpp), never into keel-worker.
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cstdlib>
 #include <string_view>
 
 #include "core/db/pool.hpp"
 #include "core/jobs/registry.hpp"
 #include "core/runtime/log.hpp"
-#include "worker/kinds.hpp"
+#include "tests/worker/test_kinds.hpp"
 
 namespace keel::worker {
 namespace {
@@ -23,10 +23,7 @@ std::int64_t int_field(const boost::json::value& payload, std::string_view key) 
 }  // namespace
 
 void add_test_kinds(jobs::registry& kinds, db::pool& db) {
-  // Not a configuration variable on purpose: a production deployment has no reason to set it.
-  const char* flag = std::getenv("KEEL_WORKER_TEST_KINDS");
-  if (flag == nullptr || std::string_view(flag) != "1") return;
-  log::warn("test job kinds are registered (KEEL_WORKER_TEST_KINDS=1)");
+  log::warn("test job kinds are registered (keel-worker-test)");
 
   // {"sleep_ms": n, "fail_attempts": n}: waits (cancellable), fails the first n attempts,
   // then records one row per successful run.

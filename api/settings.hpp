@@ -1,0 +1,25 @@
+// keel-api's configuration: the settings of every feature it links, one member each. Adding a
+// feature with settings adds one member here (and its variables to .env.example).
+#pragma once
+#include <boost/describe/class.hpp>
+
+#include "core/auth/settings.hpp"
+#include "core/db/settings.hpp"
+#include "core/http/settings.hpp"
+#include "core/ratelimit/settings.hpp"
+#include "core/redis/settings.hpp"
+#include "core/runtime/settings.hpp"
+
+namespace keel::api {
+
+struct settings {
+  runtime::settings runtime;   // APP_ENV, LOG_LEVEL, LOG_FORMAT
+  db::settings db;             // DATABASE_URL, DB_*
+  redis::settings redis;       // REDIS_URL
+  http::settings http;         // HOST, PORT, HTTP_*, CORS_ORIGINS, ..., SHUTDOWN_GRACE
+  auth::settings auth;         // JWT_*, ACCESS_TOKEN_TTL, SESSION_*, PASSWORD_HASH_*, ...
+  ratelimit::settings limits;  // RATE_LIMITS
+};
+BOOST_DESCRIBE_STRUCT(settings, (), (runtime, db, redis, http, auth, limits))
+
+}  // namespace keel::api
