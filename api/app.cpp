@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "core/http/server.hpp"
+#include "core/rules/limits.hpp"
 #include "core/runtime/log.hpp"
 #include "core/runtime/shutdown.hpp"
 
@@ -24,13 +25,15 @@ app::app(settings c)
       authenticator(auth),
       auth_cookies(cfg.http, cfg.auth),
       users(db),
-      jobs(db) {
+      jobs(db),
+      rules(db, cfg.auth.app_url) {
   // The router's hooks (who is calling, which limits apply) are wired here, from the services
   // above, before main.cpp adds the routes; run() checks every route against them.
   router.guard().authenticate = &authenticator;
   router.guard().limiter = limiter.get();
   router.guard().count_limits = cfg.limits.enabled;
   router.guard().add_limits(auth::rate_limits());
+  router.guard().add_limits(rulebook::rate_limits());
 }
 
 app::~app() = default;

@@ -15,6 +15,7 @@
 #include "core/jobs/service.hpp"
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
+#include "core/rules/service.hpp"
 #include "core/runtime/app_context.hpp"
 
 namespace keel::api {
@@ -42,6 +43,7 @@ class app : public runtime::app_context {
   auth_web auth_cookies;                // how tokens reach browsers (api/routes/auth_web.hpp)
   auth::admin users;
   jobs::service jobs;
+  rulebook::service rules;  // drafts, published rules, stakeholders and invites
 
   http::router router;
 
