@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "core/http/server.hpp"
+#include "core/rules/limits.hpp"
 #include "core/runtime/log.hpp"
 #include "core/runtime/shutdown.hpp"
 #include "core/uploads/limits.hpp"
@@ -26,6 +27,7 @@ app::app(settings c)
       auth_cookies(cfg.http, cfg.auth),
       users(db),
       jobs(db),
+      rules(db, cfg.auth.app_url),
       bucket(cfg.storage.configured() ? std::make_unique<storage::bucket>(cfg.storage) : nullptr),
       s3(bucket ? std::make_unique<storage::s3_client>(*bucket) : nullptr),
       uploads(db, bucket.get(), s3.get(), cfg.uploads) {
@@ -35,6 +37,7 @@ app::app(settings c)
   router.guard().limiter = limiter.get();
   router.guard().count_limits = cfg.limits.enabled;
   router.guard().add_limits(auth::rate_limits());
+  router.guard().add_limits(rulebook::rate_limits());
   router.guard().add_limits(uploads::rate_limits());
 }
 

@@ -15,6 +15,7 @@
 #include "core/jobs/service.hpp"
 #include "core/ratelimit/limiter.hpp"
 #include "core/redis/client.hpp"
+#include "core/rules/service.hpp"
 #include "core/runtime/app_context.hpp"
 #include "core/storage/bucket.hpp"
 #include "core/storage/s3_client.hpp"
@@ -45,6 +46,7 @@ class app : public runtime::app_context {
   auth_web auth_cookies;                // how tokens reach browsers (api/routes/auth_web.hpp)
   auth::admin users;
   jobs::service jobs;
+  rulebook::service rules;  // drafts, published rules, stakeholders and invites
   // Storage, only when S3_BUCKET is set: the bucket's addresses and keel's own requests to it.
   std::unique_ptr<storage::bucket> bucket;
   std::unique_ptr<storage::s3_client> s3;

@@ -18,6 +18,8 @@ class router;
 namespace keel::jobs {
 class service;
 }
+namespace keel::rulebook {
+class service;}
 namespace keel::uploads {
 class service;
 }
@@ -33,6 +35,8 @@ void add_system_routes(app& app);
 void add_template_routes(http::router& router, catalog::service& catalog);
 void add_auth_routes(http::router& router, auth::service& auth, const auth_web& web);
 void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db);
+// /api/v1/drafts/me, /api/v1/rules/*, /api/v1/invites/accept: the product's write side.
+void add_rule_routes(http::router& router, rulebook::service& rules);
 // /api/v1/uploads: presigned uploads to the bucket and their metadata.
 void add_uploads_routes(http::router& router, uploads::service& uploads);
 

@@ -15,7 +15,7 @@ class transaction;
 
 namespace keel::audit {
 
-// Arguments by reference, awaited at once (GCC 12 and coroutine parameters: see jobs/service.hpp).
+// Arguments by reference: await each call at once.
 async<void> record(db::transaction& tx, const origin& from, std::string_view action,
                    const std::optional<uuid>& user_id, const boost::json::object& details);
 

@@ -27,8 +27,7 @@ namespace store {
 struct user_row;
 }
 
-// Every coroutine takes its arguments by reference: await each call at once, with named
-// arguments (GCC 12 and coroutine parameters: see jobs/service.hpp).
+// Every coroutine takes its arguments by reference: await each call at once.
 class service {
  public:
   service(db::pool& db, const settings& cfg);

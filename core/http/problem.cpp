@@ -55,6 +55,10 @@ int status_for(error_kind kind) {
       return 405;
     case error_kind::conflict:
       return 409;
+    case error_kind::gone:
+      return 410;
+    case error_kind::precondition_failed:
+      return 412;
     case error_kind::payload_too_large:
       return 413;
     case error_kind::unsupported_media_type:
@@ -87,6 +91,10 @@ std::string_view reason_phrase(int status) {
       return "Request Timeout";
     case 409:
       return "Conflict";
+    case 410:
+      return "Gone";
+    case 412:
+      return "Precondition Failed";
     case 413:
       return "Content Too Large";
     case 415:

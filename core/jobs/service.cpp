@@ -142,7 +142,6 @@ async<job_page> service::list(const list_query& query) {
 }
 
 async<job_stats> service::stats() {
-  // co_await outside the aggregate: GCC 12 corrupts strings built inside such an initializer.
   auto counts = co_await store::counts(db_, false);
   job_stats out;
   out.counts = std::move(counts);
@@ -151,7 +150,6 @@ async<job_stats> service::stats() {
 
 async<prune_result> service::prune(std::chrono::milliseconds keep_completed,
                                    std::chrono::milliseconds keep_discarded, int batch) {
-  // Built outside the coroutine: GCC 12 rejects initializer lists in coroutine bodies.
   const auto& done = states_done();
   const auto& dead = states_dead();
   prune_result r;

@@ -17,9 +17,7 @@ class transaction;
 
 namespace keel::jobs {
 
-// Arguments are taken by reference (await the call at once, as always) and there are no
-// default arguments: GCC 12 miscompiles both by-value class parameters of coroutines and
-// defaulted class arguments of calls made inside coroutines.
+// Arguments are taken by reference: await each call at once.
 //
 // Adds a job in `tx`: it exists if and only if `tx` commits, and workers are woken on commit.
 // With options.unique_key, a job of the same kind and key that is still waiting or running is

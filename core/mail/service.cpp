@@ -102,8 +102,7 @@ void check(const message& m) {
   if (!problems.empty()) throw validation_failed(std::move(problems));
 }
 
-// Built outside the coroutine: GCC 12 cannot keep a braced string-literal initializer in a
-// coroutine frame ("array used as initializer").
+// The payload of the message's email.send job.
 boost::json::value job_payload(const uuid& id) {
   return boost::json::object{{"message_id", id.str()}};
 }

@@ -55,7 +55,6 @@ async<void> blocking_pool::run(const std::function<void()>& work) {
     // A full queue drains within a few hashes' time: a second is long enough to wait.
     throw unavailable("The server is busy; try again in a moment.", "busy", 1);
   }
-  // A named local: no class temporary lives across the co_await (GCC 12, see README).
   auto on_pool =
       boost::asio::co_spawn(s.pool, run_on_pool(s.in_flight, work), boost::asio::use_awaitable);
   co_await std::move(on_pool);

@@ -21,6 +21,12 @@ not_found::not_found(std::string detail, std::string code)
 conflict::conflict(std::string detail, std::string code)
     : error(error_kind::conflict, std::move(code), std::move(detail)) {}
 
+gone::gone(std::string detail, std::string code)
+    : error(error_kind::gone, std::move(code), std::move(detail)) {}
+
+precondition_failed::precondition_failed(std::string detail, std::string code)
+    : error(error_kind::precondition_failed, std::move(code), std::move(detail)) {}
+
 validation_failed::validation_failed(std::vector<field_error> errors)
     : error(error_kind::validation_failed, "validation_failed",
             "The request does not satisfy the contract; see errors.") {

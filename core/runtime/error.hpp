@@ -15,6 +15,8 @@ enum class error_kind {
   not_found,               // the resource does not exist
   method_not_allowed,      // the path exists, the method does not
   conflict,                // the write collides with existing state
+  gone,                    // the resource existed and is no longer usable (an expired link)
+  precondition_failed,     // If-Match named a version that is no longer current
   payload_too_large,       // the body exceeds the limit
   unsupported_media_type,  // the body is not in a type the route reads
   validation_failed,       // the input was read but breaks the contract
@@ -66,6 +68,12 @@ struct not_found : error {
 };
 struct conflict : error {
   explicit conflict(std::string detail, std::string code = "conflict");
+};
+struct gone : error {
+  explicit gone(std::string detail, std::string code = "gone");
+};
+struct precondition_failed : error {
+  explicit precondition_failed(std::string detail, std::string code = "precondition_failed");
 };
 struct validation_failed : error {
   explicit validation_failed(std::vector<field_error> errors);

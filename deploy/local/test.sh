@@ -2,14 +2,26 @@
 # Installs, builds and runs the whole test suite against real servers on loopback ports:
 # a throwaway PostgreSQL 15 cluster, an SMTP sink, a Redis and an S3 server (each on its own port),
 # started here and stopped at the end.
-#   deploy/local/test.sh            build (debug preset) and run every test
-#   PRESET=asan deploy/local/test.sh   the same under AddressSanitizer + UBSan
-#   deploy/local/test.sh -R auth     only the tests matching a regex (any ctest arguments)
+#   deploy/local/test.sh                 build (debug preset) and run every test
+#   deploy/local/test.sh asan            the same under AddressSanitizer + UBSan (or PRESET=asan)
+#   deploy/local/test.sh tsan -R redis   ThreadSanitizer, only the tests matching a regex
+#   deploy/local/test.sh -R auth         any ctest arguments after the optional preset
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 preset="${PRESET:-debug}"
+if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
+  preset="$1"
+  shift
+fi
+# One ccache for every clone and worktree: paths relative to the checkout, and the build
+# directory left out of the hash (it only reaches the debug information).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
+# A race report fails the test (exit code 66 at the end); suppressions only for third-party code.
+if [ "$preset" = tsan ]; then
+  export TSAN_OPTIONS="suppressions=$root/tests/tsan.supp second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+fi
 pg_name="test"
 # The first free loopback port from 55433 on, so that a developer's own servers never clash.
 free_port() {
@@ -17,12 +29,12 @@ free_port() {
   while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
   echo "$p"
 }
-pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 
 "$root/deploy/local/install-deps.sh"
 
 cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
+# KEEL_BUILD_TARGETS: build only these targets (CI's TSan phase runs no end-to-end test).
+cmake --build --preset "$preset" ${KEEL_BUILD_TARGETS:+--target $KEEL_BUILD_TARGETS}
 
 smtp_pid="" smtp_dir="" redis_pid="" redis_dir="" s3_pid="" s3_dir=""
 cleanup() {
@@ -39,6 +51,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Picked after the build, which can take minutes while other checkouts start their own servers.
+pg_port="${KEEL_TEST_PG_PORT:-$(free_port 55433)}"
 # fsync off: a test cluster holds nothing worth keeping, and it makes tests faster.
 admin_url="$(PG_FSYNC=off "$root/deploy/local/pg.sh" start "$pg_name" "$pg_port")"
 

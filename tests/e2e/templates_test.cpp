@@ -367,7 +367,9 @@ TEST_CASE("the automation rule validator is gone") {
   api_server api;
   auto r = api.request("POST", "/api/v1/rules/validate", {{"Content-Type", "application/json"}},
                        R"({"trigger": {"event": "order.created"}, "actions": []})");
-  expect_problem(r, 404, "not_found");
+  // /api/v1/rules/{id} exists now (published rules), so the path is a rule id that takes no POST.
+  expect_problem(r, 405, "method_not_allowed");
+  expect_problem(api.get("/api/v1/rules/validate"), 404, "rule_not_found");
 }
 
 TEST_CASE("the OpenAPI document lists the facet parameters as repeatable enums") {

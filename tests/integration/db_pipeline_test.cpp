@@ -54,8 +54,7 @@ TEST_CASE("500 concurrent statements on one loop with a pool of 1 all get their 
   std::vector<std::int64_t> answers(500, -1);
   std::set<std::int64_t> backends;
   keel::test::run_concurrently(loops, 500, [&](int i) -> async<void> {
-    // Two statement texts, so that prepared and not-yet-prepared ones interleave. (No
-    // co_await inside ?: here: GCC 12 miscompiles it.)
+    // Two statement texts, so that prepared and not-yet-prepared ones interleave.
     db::result r;
     if (i % 2 == 0) {
       r = co_await pool.query("select $1::bigint * 2, pg_backend_pid()", std::int64_t{i});

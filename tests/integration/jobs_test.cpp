@@ -70,8 +70,6 @@ struct queue_fixture {
     return o;
   }
 
-  // Overloads, not default arguments: GCC 12 destroys a defaulted class argument twice when
-  // the call is made inside a coroutine.
   async<uuid> enqueue(const std::string& kind) {
     const boost::json::value payload;
     const jobs::enqueue_options o;
@@ -117,8 +115,7 @@ boost::json::value numbered(int n) {
   return o;
 }
 
-// Named and outside any coroutine: GCC 12 mishandles class temporaries (SSO strings inside)
-// that live across a co_await, so the tests pass options and payloads as named objects.
+// The empty payload of the tests' jobs.
 const boost::json::value none;
 
 jobs::handler counting(int& runs) {

@@ -1,0 +1,78 @@
+// Community rules: drafts, publishing, reading and changing rules, stakeholders and invites.
+// Every write is one transaction with its audit row and its mail.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "core/audit/dto.hpp"
+#include "core/auth/principal.hpp"
+#include "core/rules/dto.hpp"
+#include "core/runtime/async.hpp"
+
+namespace keel::db {
+class pool;
+}
+
+namespace keel::rulebook {
+
+// A rule or draft with the version its ETag names.
+template <class T>
+struct versioned {
+  T value;
+  std::int64_t version = 0;
+};
+
+// What a conditional write was sent: If-Match's version, or If-None-Match: * (create only).
+struct precondition {
+  std::optional<std::int64_t> if_match;  // a version that matches nothing when stale
+  bool create_only = false;
+  bool if_match_any_version = false;  // If-Match that no version can satisfy (malformed)
+};
+
+class service {
+ public:
+  // `app_url` is where invite links point (APP_URL).
+  service(db::pool& db, std::string app_url) : db_(db), app_url_(std::move(app_url)) {}
+
+  // ---- drafts: one per user ----
+  // Throws not_found ("draft_not_found").
+  async<versioned<draft>> get_draft(const uuid& user);
+  // Throws precondition_failed ("draft_changed") when `pre` does not hold.
+  async<versioned<draft>> save_draft(const uuid& user, const draft_body& body,
+                                     const precondition& pre);
+  async<void> delete_draft(const uuid& user);
+
+  // ---- rules ----
+  // The rule and its invites (mail queued) in one transaction; own address and repeats dropped.
+  async<versioned<rule>> publish(const auth::principal& who, const publish_body& body,
+                                 const audit::origin& from);
+  async<rule_page> list(const rule_query& query);
+  // Throws not_found ("rule_not_found"). `viewer` decides viewer_role.
+  async<versioned<rule>> get(const uuid& id, const std::optional<uuid>& viewer);
+  // Owner only (forbidden "not_rule_owner"); precondition_failed ("rule_changed") when stale.
+  async<versioned<rule>> update(const auth::principal& who, const uuid& id, const patch_body& body,
+                                const precondition& pre, const audit::origin& from);
+  async<void> remove(const auth::principal& who, const uuid& id, const audit::origin& from);
+  async<versioned<rule>> duplicate(const auth::principal& who, const uuid& id,
+                                   const audit::origin& from);
+  async<my_rule_page> mine(const uuid& user, const my_rule_query& query);
+
+  // ---- stakeholders: the owner's; to anyone else the rule does not exist ----
+  async<stakeholder_list> stakeholders(const auth::principal& who, const uuid& rule_id);
+  async<stakeholder> add_stakeholder(const auth::principal& who, const uuid& rule_id,
+                                     const stakeholder_body& body, const audit::origin& from);
+  async<void> remove_stakeholder(const auth::principal& who, const uuid& rule_id, const uuid& id,
+                                 const audit::origin& from);
+  // A new link (the old stops working) and expiry; once a minute per stakeholder.
+  async<void> resend(const auth::principal& who, const uuid& rule_id, const uuid& id,
+                     const audit::origin& from);
+  // The signed-in, verified address must be the invited one.
+  async<accepted_invite> accept(const auth::principal& who, const accept_body& body,
+                                const audit::origin& from);
+
+ private:
+  db::pool& db_;
+  std::string app_url_;
+};
+
+}  // namespace keel::rulebook
