@@ -19,7 +19,8 @@ namespace keel::jobs {
 class service;
 }
 namespace keel::rulebook {
-class service;}
+class service;
+}
 namespace keel::uploads {
 class service;
 }
