@@ -30,14 +30,16 @@ struct auth_stack {
   api_server api;
   std::unique_ptr<process> worker;
 
-  explicit auth_stack(env_vars env = {}) : api(std::move(env)) {
-    worker = std::make_unique<process>(
-        binary("keel-worker"), std::vector<std::string>{},
-        std::map<std::string, std::string>{{"DATABASE_URL", api.database_url()},
-                                           {"MAIL_TRANSPORT", "smtp"},
-                                           {"SMTP_URL", smtp_sink_url()},
-                                           {"WORKER_POLL_INTERVAL", "200ms"},
-                                           {"LOG_LEVEL", "warn"}});
+  // `env` is keel-api's; `worker_env` adds to the worker's (e.g. storage for uploads).
+  explicit auth_stack(env_vars env = {}, const env_vars& worker_env = {}) : api(std::move(env)) {
+    std::map<std::string, std::string> worker_vars{{"DATABASE_URL", api.database_url()},
+                                                   {"MAIL_TRANSPORT", "smtp"},
+                                                   {"SMTP_URL", smtp_sink_url()},
+                                                   {"WORKER_POLL_INTERVAL", "200ms"},
+                                                   {"LOG_LEVEL", "warn"}};
+    for (const auto& [name, value] : worker_env) worker_vars[name] = value;
+    worker =
+        std::make_unique<process>(binary("keel-worker"), std::vector<std::string>{}, worker_vars);
   }
 
   http_response post(std::string_view target, const boost::json::object& body,

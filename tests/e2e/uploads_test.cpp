@@ -33,18 +33,7 @@ env_vars storage_env() {
 
 // keel-api and keel-worker that both reach the test bucket.
 struct uploads_stack {
-  auth_stack stack;
-  std::unique_ptr<process> storage_worker;
-
-  uploads_stack() : stack(storage_env()) {
-    auto env = storage_env();
-    env["DATABASE_URL"] = stack.api.database_url();
-    env["WORKER_POLL_INTERVAL"] = "200ms";
-    env["LOG_LEVEL"] = "warn";
-    env["MAIL_TRANSPORT"] = "log";
-    storage_worker = std::make_unique<process>(binary("keel-worker"), std::vector<std::string>{},
-                                               std::map<std::string, std::string>(env));
-  }
+  auth_stack stack{storage_env(), storage_env()};
 
   std::string user(const std::string& email) {
     return str(stack.register_user(email).at("access_token"));
@@ -319,7 +308,7 @@ TEST_CASE("a corrupt JPEG gets no variants: its job is discarded with the reason
   CHECK(str(failed.at("variants_error")).find("decode") != std::string::npos);
   sql_client sql(s.stack.api.database_url());
   CHECK(sql.scalar("SELECT state FROM jobs WHERE kind = 'uploads.variants'") == "discarded");
-  CHECK(s.storage_worker->running());
+  CHECK(s.stack.worker->running());
 }
 
 TEST_CASE("uploads.purge deletes uploads left pending past a day, and their objects") {
