@@ -505,10 +505,12 @@ std::vector<std::pair<std::string, std::string>> judge(const raw_outcome& o,
     }
     std::string summary = std::to_string(r.status) + (code.empty() ? "" : " " + code) + " " +
                           escape_bytes(r.body, 300);
-    // The two 5xx a client can cause on purpose: 503 busy (password hashing queue full) and
-    // 501 for a transfer coding keel does not implement (RFC 9112 section 6.1).
+    // The 5xx a client can cause on purpose: 503 busy (password hashing queue full), 501 for a
+    // transfer coding keel does not implement (RFC 9112 section 6.1), and 503 from the upload
+    // routes of this server, which runs without S3_BUCKET (storage off by configuration).
     bool expected_5xx = (r.status == 503 && code == "busy") ||
-                        (r.status == 501 && code == "unsupported_transfer_coding");
+                        (r.status == 501 && code == "unsupported_transfer_coding") ||
+                        (r.status == 503 && code == "storage_not_configured");
     if (r.status >= 500 && !expected_5xx) {
       out.emplace_back("5xx", summary);
     }
