@@ -56,8 +56,7 @@ void perform(const smtp_options& options, const std::string& server, const std::
              std::string_view data) {
   runtime::curl_easy curl(curl_easy_init());
   if (!curl) throw delivery_error("libcurl could not create a transfer", false);
-  runtime::curl_list recipients(
-      curl_slist_append(nullptr, ("<" + to + ">").c_str()));
+  runtime::curl_list recipients(curl_slist_append(nullptr, ("<" + to + ">").c_str()));
   std::string sender = "<" + options.from.address + ">";
   char details[CURL_ERROR_SIZE] = "";
 
