@@ -50,8 +50,8 @@ BOOST_DESCRIBE_STRUCT(draft, (), (payload, version, updated_at))
 
 // ---- rules ----
 
-enum class viewer_role { owner, stakeholder };
-BOOST_DESCRIBE_ENUM(viewer_role, owner, stakeholder)
+enum class rule_relation { owner, stakeholder };
+BOOST_DESCRIBE_ENUM(rule_relation, owner, stakeholder)
 
 struct publish_body {
   static constexpr std::string_view schema_name = "PublishRule";
@@ -97,7 +97,7 @@ struct rule {
   sections_document document;
   timestamp created_at;
   timestamp updated_at;
-  std::optional<viewer_role> viewer_role;  // the caller's relation to it, null when none
+  std::optional<rule_relation> viewer_role;  // the caller's relation to it, null when none
 };
 BOOST_DESCRIBE_STRUCT(rule, (), (id, title, summary, document, created_at, updated_at, viewer_role))
 
@@ -113,7 +113,7 @@ BOOST_DESCRIBE_STRUCT(rule_summary, (), (id, title, summary, created_at, updated
 
 struct my_rule : rule_summary {
   static constexpr std::string_view schema_name = "MyRule";
-  viewer_role role = viewer_role::owner;
+  rule_relation role = rule_relation::owner;
 };
 BOOST_DESCRIBE_STRUCT(my_rule, (rule_summary), (role))
 

@@ -136,7 +136,7 @@ async<versioned<rule>> service::publish(const auth::principal& who, const publis
                               {"invited", static_cast<std::int64_t>(invited.size())}};
   co_await audit_rule(tx, from, "rule.published", who, details);
   co_await tx.commit();
-  r.view.viewer_role = viewer_role::owner;
+  r.view.viewer_role = rule_relation::owner;
   co_return versioned<rule>{std::move(r.view), r.version};
 }
 
@@ -177,7 +177,7 @@ async<versioned<rule>> service::update(const auth::principal& who, const uuid& i
   boost::json::object details{{"rule_id", id.str()}};
   co_await audit_rule(tx, from, "rule.updated", who, details);
   co_await tx.commit();
-  r.view.viewer_role = viewer_role::owner;
+  r.view.viewer_role = rule_relation::owner;
   co_return versioned<rule>{std::move(r.view), r.version};
 }
 
@@ -208,7 +208,7 @@ async<versioned<rule>> service::duplicate(const auth::principal& who, const uuid
   boost::json::object details{{"rule_id", copy.view.id.str()}, {"copied_from", id.str()}};
   co_await audit_rule(tx, from, "rule.duplicated", who, details);
   co_await tx.commit();
-  copy.view.viewer_role = viewer_role::owner;
+  copy.view.viewer_role = rule_relation::owner;
   co_return versioned<rule>{std::move(copy.view), copy.version};
 }
 
@@ -244,7 +244,9 @@ async<stakeholder> service::add_stakeholder(const auth::principal& who, const uu
   auto r = co_await owned_quietly(tx, who, rule_id);
   auto me = co_await store::find_account(tx, who.user_id);
   if (me && me->email == email) {
-    throw validation_failed({{"email", "is your own address: you own this rule"}});
+    // The vector is named: GCC 12 finds `{{...}}` ambiguous with the copy constructor.
+    throw validation_failed(
+        std::vector<field_error>{{"email", "is your own address: you own this rule"}});
   }
   // The rule row is locked, so two adds cannot both pass the count.
   if (co_await store::count_stakeholders(tx, rule_id) >= static_cast<int>(max_stakeholders)) {

@@ -41,8 +41,8 @@ stored_rule rule_from_row(const db::row& r, bool with_role) {
   };
   if (with_role) {
     auto role = r.get<std::optional<std::string>>(8);
-    if (role == "owner") out.view.viewer_role = viewer_role::owner;
-    if (role == "stakeholder") out.view.viewer_role = viewer_role::stakeholder;
+    if (role == "owner") out.view.viewer_role = rule_relation::owner;
+    if (role == "stakeholder") out.view.viewer_role = rule_relation::stakeholder;
   }
   return out;
 }
@@ -284,7 +284,8 @@ async<std::vector<listed_mine>> my_rules(db::pool& db, const uuid& user,
     l.view.summary = r.get<std::optional<std::string>>(2);
     l.view.created_at = r.get<timestamp>(3);
     l.view.updated_at = r.get<timestamp>(4);
-    l.view.role = r.get<std::string>(5) == "owner" ? viewer_role::owner : viewer_role::stakeholder;
+    l.view.role =
+        r.get<std::string>(5) == "owner" ? rule_relation::owner : rule_relation::stakeholder;
     l.at = {.rank = 0, .updated_at = r.get<std::string>(6), .id = l.view.id.str()};
     out.push_back(std::move(l));
   }
