@@ -39,6 +39,9 @@ app::app(settings c)
   router.guard().add_limits(auth::rate_limits());
   router.guard().add_limits(rulebook::rate_limits());
   router.guard().add_limits(uploads::rate_limits());
+  // A create flow started signed out: the draft sent with the emailed code becomes the
+  // account's draft in the transaction of that sign-in.
+  auth.set_draft_handoff(&rulebook::keep_handed_on_draft);
 }
 
 app::~app() = default;

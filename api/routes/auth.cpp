@@ -102,7 +102,7 @@ void add_auth_routes(http::router& router, auth::service& svc, const auth_web& w
        .tag = "auth",
        .status = 202,
        .limits = {per_ip("otp_request_ip"), per_body("otp_request_email", "email", email)}},
-      [&](input<no_query, auth::email_body>& in) -> async<void> {
+      [&](input<no_query, auth::otp_request_body>& in) -> async<void> {
         auto from = origin_of(in);
         co_await svc.request_otp(in.body, from);
       }));

@@ -68,7 +68,11 @@ void add_system_routes(app& app) {
                     document->second = boost::json::serialize(http::openapi_document(
                         app.router, {.title = "keel API",
                                      .version = "0.1.0",
-                                     .description = "The HTTP API of keel-api."}));
+                                     .description = "The HTTP API of keel-api.",
+                                     // A product that forks keel names its own terms here.
+                                     // (SPDX's LicenseRef- form is for terms of one's own).
+                                     .license = "Proprietary",
+                                     .license_identifier = "LicenseRef-Proprietary"}));
                   });
                   co_return http::response::text(document->second, "application/json");
                 }));

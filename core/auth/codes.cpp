@@ -31,12 +31,14 @@ bad_request invalid_link() {
 
 }  // namespace
 
-async<void> service::request_otp(const email_body& body, const audit::origin& from) {
+async<void> service::request_otp(const otp_request_body& body, const audit::origin& from) {
   std::string email = normalize_email(body.email);
   std::string code = six_digit_code();
   std::string code_hash = otp_hash(email, code);
+  std::optional<boost::json::value> draft;
+  if (body.draft) draft = *body.draft;
   auto tx = co_await db_.begin();
-  co_await store::replace_otp(tx, email, code_hash, otp_ttl);
+  co_await store::replace_otp(tx, email, code_hash, otp_ttl, draft);
   mail::message m{
       .to = email,
       .subject = "Your sign-in code",
@@ -85,8 +87,9 @@ async<token_response> service::verify_otp(const otp_verify_body& body, const aud
   }
   if (user->disabled) throw forbidden("This account is disabled.", "account_disabled");
   co_await store::clear_login_failures(tx, user->view.id);
+  if (otp->draft && draft_handoff_) co_await draft_handoff_(tx, user->view.id, *otp->draft);
   auto answer = co_await start_session(tx, *user, from);
-  boost::json::object details{{"method", "otp"}};
+  boost::json::object details{{"method", "otp"}, {"draft", otp->draft.has_value()}};
   co_await audit::record(tx, from, created ? "auth.register" : "auth.login", user->view.id,
                          details);
   co_await tx.commit();

@@ -1,11 +1,13 @@
 // Auth: what the API accepts and returns. Paths and field names are a contract with clients.
 #pragma once
 #include <boost/describe/class.hpp>
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/dto/page.hpp"
+#include "core/dto/problems.hpp"
 #include "core/dto/rules.hpp"
 #include "core/runtime/time.hpp"
 #include "core/runtime/uuid.hpp"
@@ -65,6 +67,25 @@ constexpr auto keel_rules(const email_body*) {
   using namespace keel::dto;
   return rules(field("email").format(format::email).max_length(254));
 }
+
+// An emailed-code request. `draft` is the create flow's state of a person who started it
+// signed out: it becomes their draft when the code is verified.
+struct otp_request_body {
+  std::string email;
+  std::optional<boost::json::object> draft;
+};
+BOOST_DESCRIBE_STRUCT(otp_request_body, (), (email, draft))
+
+constexpr auto keel_rules(const otp_request_body*) {
+  using namespace keel::dto;
+  return rules(field("email").format(format::email).max_length(254),
+               field("draft").description(
+                   "Saved as the user's draft once the code is verified; held to the document "
+                   "limits of a draft"));
+}
+
+// The document limits of a draft, at their paths under "draft".
+void keel_validate(const otp_request_body& body, dto::problems& found);
 
 struct otp_verify_body {
   std::string email;

@@ -2,7 +2,9 @@
 // email verification and password reset. No HTTP types: the
 // routes hand in what the client sent and where it came from (audit::origin).
 #pragma once
+#include <boost/json/fwd.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +28,12 @@ class verified_tokens;
 namespace store {
 struct user_row;
 }
+
+// What keeps a draft that came with an emailed code (the create flow started signed out), in
+// the transaction that signs its user in. The rules feature owns drafts; auth only carries
+// one until the code is verified, so the program wires the two (api/app.cpp).
+using draft_handoff = std::function<async<void>(db::transaction& tx, const uuid& user,
+                                                const boost::json::value& draft)>;
 
 // Every coroutine takes its arguments by reference: await each call at once.
 class service {
@@ -61,11 +69,13 @@ class service {
   async<void> end_other_sessions(const principal& who, const audit::origin& from);
 
   // ---- emailed codes and links (codes.cpp) ----
-  // Always succeeds, known address or not: the answer tells nothing about accounts.
-  async<void> request_otp(const email_body& body, const audit::origin& from);
+  // Always succeeds, known address or not: the answer tells nothing about accounts. A draft
+  // sent along waits with the code.
+  async<void> request_otp(const otp_request_body& body, const audit::origin& from);
   // Signs in, creating a verified account on first use. Throws unauthorized "invalid_code"
   // for a wrong, expired or used-up code (5 wrong tries spend it; a wrong try is counted in a
   // transaction of its own before anything else can fail). Forbidden for a disabled account.
+  // The code's draft, if any, goes to the draft hand-off in the sign-in's transaction.
   async<token_response> verify_otp(const otp_verify_body& body, const audit::origin& from);
   async<user_view> verify_email(const token_body& body, const audit::origin& from);
   async<void> resend_verification(const principal& who, const audit::origin& from);
@@ -73,6 +83,9 @@ class service {
   // Ends every session of the user. Throws bad_request "invalid_link", checked before the
   // new password is hashed.
   async<void> reset_password(const password_reset_body& body, const audit::origin& from);
+
+  // Set once, before serving; without one, a draft sent with a code is dropped on sign-in.
+  void set_draft_handoff(draft_handoff handoff) { draft_handoff_ = std::move(handoff); }
 
   std::string jwks_json() const;
   const settings& config() const { return settings_; }
@@ -100,6 +113,7 @@ class service {
   std::unique_ptr<verified_tokens> verified_;
   std::string refresh_key_;  // derived from the signing key, for successor_of()
   std::string otp_key_;      // derived from the signing key, for otp_hash()
+  draft_handoff draft_handoff_;
 };
 
 // Lower-cased and trimmed, so that one address is one account.

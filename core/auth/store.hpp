@@ -1,6 +1,7 @@
 // The SQL of auth, and nothing else: accounts, sessions and refresh tokens, one-time codes.
 // Durations are whole seconds; times that matter for expiry are the database's now().
 #pragma once
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -97,12 +98,14 @@ async<std::optional<uuid>> session_owner(db::transaction& tx, const uuid& sessio
 
 // ---- emailed codes and links ---------------------------------------------------------------
 
+// A new code replaces the address's old one, and so does its draft (or its lack of one).
 async<void> replace_otp(db::transaction& tx, const std::string& email, const std::string& code_hash,
-                        std::int64_t ttl);
+                        std::int64_t ttl, const std::optional<boost::json::value>& draft);
 struct otp_state {
   std::string code_hash;
   int attempts = 0;
   bool expired = false;
+  std::optional<boost::json::value> draft;  // handed on to the account it signs in
 };
 async<std::optional<otp_state>> lock_otp(db::transaction& tx, const std::string& email);
 async<void> count_otp_failure(db::transaction& tx, const std::string& email);

@@ -1,24 +1,26 @@
 // Auth store: emailed sign-in codes and single-use links.
+#include <boost/json/value.hpp>
+
 #include "core/auth/store.hpp"
 #include "core/db/pool.hpp"
 
 namespace keel::auth::store {
 
 async<void> replace_otp(db::transaction& tx, const std::string& email, const std::string& code_hash,
-                        std::int64_t ttl) {
+                        std::int64_t ttl, const std::optional<boost::json::value>& draft) {
   co_await tx.query(R"sql(
-      INSERT INTO auth_otps (email, code_hash, expires_at)
-      VALUES ($1, $2, now() + make_interval(secs => $3::bigint))
+      INSERT INTO auth_otps (email, code_hash, expires_at, draft)
+      VALUES ($1, $2, now() + make_interval(secs => $3::bigint), $4::jsonb)
       ON CONFLICT (email) DO UPDATE
          SET code_hash = EXCLUDED.code_hash, attempts = 0, expires_at = EXCLUDED.expires_at,
-             created_at = now()
+             created_at = now(), draft = EXCLUDED.draft
   )sql",
-                    email, code_hash, ttl);
+                    email, code_hash, ttl, draft);
 }
 
 async<std::optional<otp_state>> lock_otp(db::transaction& tx, const std::string& email) {
   auto rows = co_await tx.query(R"sql(
-      SELECT code_hash, attempts, expires_at <= now()
+      SELECT code_hash, attempts, expires_at <= now(), draft
         FROM auth_otps
        WHERE email = $1
          FOR UPDATE
@@ -27,7 +29,8 @@ async<std::optional<otp_state>> lock_otp(db::transaction& tx, const std::string&
   if (rows.empty()) co_return std::nullopt;
   co_return otp_state{.code_hash = rows[0].get<std::string>(0),
                       .attempts = rows[0].get<std::int32_t>(1),
-                      .expired = rows[0].get<bool>(2)};
+                      .expired = rows[0].get<bool>(2),
+                      .draft = rows[0].get<std::optional<boost::json::value>>(3)};
 }
 
 async<void> count_otp_failure(db::transaction& tx, const std::string& email) {

@@ -92,7 +92,9 @@ boost::json::value schema_for(schema_registry& registry) {
   } else if constexpr (std::is_same_v<T, boost::json::value>) {
     return object{};  // any JSON value
   } else if constexpr (std::is_same_v<T, boost::json::object>) {
-    return object{{"type", "object"}};
+    // Said explicitly: code generators (openapi-typescript) read a bare object type as one
+    // with no properties at all.
+    return object{{"type", "object"}, {"additionalProperties", true}};
   } else if constexpr (is_vector<T>) {
     return object{{"type", "array"}, {"items", schema_for<typename T::value_type>(registry)}};
   } else if constexpr (is_described_enum<T>) {

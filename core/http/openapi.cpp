@@ -245,11 +245,15 @@ value openapi_document(const router& routes, const api_info& info) {
   }
   object doc_info{{"title", info.title}, {"version", info.version}};
   if (!info.description.empty()) doc_info["description"] = info.description;
+  if (!info.license.empty()) {
+    doc_info["license"] = object{{"name", info.license}, {"identifier", info.license_identifier}};
+  }
   // Routes declared user or admin take an access token (auth: EdDSA JWT, keys at
   // /.well-known/jwks.json).
   object bearer{{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}};
   return object{{"openapi", "3.1.0"},
                 {"info", std::move(doc_info)},
+                {"servers", array{object{{"url", info.server_url}}}},
                 {"paths", std::move(paths)},
                 {"components", object{{"schemas", std::move(components)},
                                       {"securitySchemes", object{{"bearer", std::move(bearer)}}}}}};

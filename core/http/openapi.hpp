@@ -11,6 +11,11 @@ struct api_info {
   std::string title;
   std::string version;
   std::string description;
+  std::string license;             // info.license.name: the terms the API is offered under
+  std::string license_identifier;  // info.license.identifier, an SPDX expression
+  // servers[0].url: "/" says the API is at the origin that served the document, which holds
+  // on every deployment (behind a proxy, on a laptop) without configuring a public URL.
+  std::string server_url = "/";
 };
 
 // Every route not marked hidden: {param} path parameters, query parameters from the query

@@ -111,6 +111,11 @@ async<versioned<draft>> service::save_draft(const uuid& user, const draft_body& 
   co_return versioned<draft>{std::move(*saved), version};
 }
 
+async<void> keep_handed_on_draft(db::transaction& tx, const uuid& user,
+                                 const boost::json::value& payload) {
+  co_await store::save_draft(tx, user, payload);
+}
+
 async<void> service::delete_draft(const uuid& user) {
   co_await store::delete_draft(db_, user);
 }

@@ -1,6 +1,7 @@
 // Community rules: drafts, publishing, reading and changing rules, stakeholders and invites.
 // Every write is one transaction with its audit row and its mail.
 #pragma once
+#include <boost/json/fwd.hpp>
 #include <optional>
 #include <string>
 
@@ -11,7 +12,8 @@
 
 namespace keel::db {
 class pool;
-}
+class transaction;
+}  // namespace keel::db
 
 namespace keel::rulebook {
 
@@ -28,6 +30,12 @@ struct precondition {
   bool create_only = false;
   bool if_match_any_version = false;  // If-Match that no version can satisfy (malformed)
 };
+
+// Keeps the draft a person sent along with an emailed code (the create flow started signed
+// out) as their draft, inside the transaction that signs them in: auth's draft hand-off,
+// wired in api/app.cpp. It replaces any draft the account had, as a save without If-Match does.
+async<void> keep_handed_on_draft(db::transaction& tx, const uuid& user,
+                                 const boost::json::value& payload);
 
 class service {
  public:

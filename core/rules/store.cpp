@@ -95,16 +95,22 @@ async<std::optional<draft>> find_draft(db::pool& db, const uuid& user) {
   co_return draft_from_row(rows[0]);
 }
 
+// A save without a precondition: the new payload wins, a version higher.
+constexpr const char* upsert_draft_sql = R"sql(
+    INSERT INTO rule_drafts (user_id, payload) VALUES ($1, $2::jsonb)
+    ON CONFLICT (user_id) DO UPDATE
+      SET payload = EXCLUDED.payload, version = rule_drafts.version + 1, updated_at = now()
+    RETURNING payload, version, updated_at
+)sql";
+
 async<draft> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload) {
   boost::json::value json = payload;
-  auto rows = co_await db.query(R"sql(
-      INSERT INTO rule_drafts (user_id, payload) VALUES ($1, $2::jsonb)
-      ON CONFLICT (user_id) DO UPDATE
-        SET payload = EXCLUDED.payload, version = rule_drafts.version + 1, updated_at = now()
-      RETURNING payload, version, updated_at
-  )sql",
-                                user, json);
+  auto rows = co_await db.query(upsert_draft_sql, user, json);
   co_return draft_from_row(rows[0]);
+}
+
+async<void> save_draft(db::transaction& tx, const uuid& user, const boost::json::value& payload) {
+  co_await tx.query(upsert_draft_sql, user, payload);
 }
 
 async<std::optional<draft>> create_draft(db::pool& db, const uuid& user,

@@ -23,6 +23,8 @@ namespace keel::rulebook::store {
 async<std::optional<draft>> find_draft(db::pool& db, const uuid& user);
 // Saves whatever is there; the version goes up by one.
 async<draft> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload);
+// The same inside a larger write (a sign-in that brings a draft along).
+async<void> save_draft(db::transaction& tx, const uuid& user, const boost::json::value& payload);
 // Only when the user has no draft yet; nullopt when one exists.
 async<std::optional<draft>> create_draft(db::pool& db, const uuid& user,
                                          const boost::json::object& payload);

@@ -97,24 +97,28 @@ for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && 
 export KEEL_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export KEEL_TEST_REDIS_PORT="$redis_port"
 
-# jose (npm), the standard JOSE library that tests/e2e/jwt_jose_test.cpp checks keel's tokens
-# with; installed again only when package-lock.json changed since the last install.
-jose_dir="$root/tests/e2e/jose"
-if [ ! -f "$jose_dir/node_modules/.package-lock.json" ] ||
-  [ "$jose_dir/package-lock.json" -nt "$jose_dir/node_modules/.package-lock.json" ]; then
-  command -v npm >/dev/null || { echo "test.sh: npm (Node.js 20) is needed for the jose tests" >&2; exit 1; }
-  npm ci --prefix "$jose_dir" --no-audit --no-fund >/dev/null
-fi
-export KEEL_TEST_JOSE_DIR="$jose_dir"
-
+# The npm packages the tests run, one folder each under tests/e2e: installed (npm ci) again
+# only when the folder's package-lock.json changed since its last install.
+npm_tools() {
+  local dir="$root/tests/e2e/$1"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+    [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    command -v npm >/dev/null || { echo "test.sh: npm (Node.js 20) is needed for tests/e2e/$1" >&2; exit 1; }
+    npm ci --prefix "$dir" --no-audit --no-fund >/dev/null 2>&1
+  fi
+}
+# jose, the standard JOSE library tests/e2e/jwt_jose_test.cpp checks keel's tokens with.
+npm_tools jose
+export KEEL_TEST_JOSE_DIR="$root/tests/e2e/jose"
+# Redocly, openapi-typescript and tsc, which tests/e2e/openapi_ecosystem_test.cpp feeds the
+# served /openapi.json to.
+npm_tools openapi
+export KEEL_TEST_OPENAPI_DIR="$root/tests/e2e/openapi"
 # A real S3-compatible server (npm @20minutes/s3rver, which verifies Signature V4) on loopback,
 # with the AWS SDK that tests/integration/storage_test.cpp cross-checks keel's presigned URLs
-# with; tests/e2e/s3 is installed again only when its package-lock.json changed.
+# with.
+npm_tools s3
 s3_tools="$root/tests/e2e/s3"
-if [ ! -f "$s3_tools/node_modules/.package-lock.json" ] ||
-  [ "$s3_tools/package-lock.json" -nt "$s3_tools/node_modules/.package-lock.json" ]; then
-  npm ci --prefix "$s3_tools" --no-audit --no-fund >/dev/null 2>&1
-fi
 # Port 0: the server takes a free port itself and names it, so parallel runs never collide.
 s3_dir="$(mktemp -d /tmp/keel-s3.XXXXXX)"
 NODE_NO_WARNINGS=1 node "$s3_tools/server.mjs" 0 "$s3_dir" keel-test >"$s3_dir.log" 2>&1 &

@@ -157,3 +157,55 @@ TEST_CASE("a draft is held to the document limits, each a 422 naming its path", 
   // Nothing of that was stored.
   expect_problem(s.send("GET", "/api/v1/drafts/me", &ada), 404, "draft_not_found");
 }
+
+TEST_CASE("a draft sent with an emailed code becomes the account's draft when the code is verified",
+          "[rules][drafts][otp]") {
+  rules_stack s;
+  using keel::test::nth_mail_body;
+  using keel::test::otp_code;
+  using keel::test::str;
+  auto sign_in_with = [&](const std::string& email, const boost::json::object& request,
+                          std::size_t nth) {
+    auto asked = s.post("/api/v1/auth/otp/request", request);
+    INFO(asked.body);
+    REQUIRE(asked.status == 202);
+    auto code = otp_code(nth_mail_body(email, nth));
+    auto r = s.post("/api/v1/auth/otp/verify", {{"email", email}, {"code", code}});
+    REQUIRE(r.status == 200);
+    return "Bearer " + str(r.json().at("access_token"));
+  };
+  auto draft_of_caller = [&](const std::string& bearer) {
+    return s.api.request("GET", "/api/v1/drafts/me", {{"Authorization", bearer}});
+  };
+
+  std::string email = keel::test::unique_address();
+  auto flow = draft_of("Garden collective").at("payload").as_object();
+  auto bearer = sign_in_with(email, {{"email", email}, {"draft", flow}}, 1);
+  auto kept = draft_of_caller(bearer);
+  INFO(kept.body);
+  REQUIRE(kept.status == 200);
+  CHECK(kept.json().at("payload") == flow);
+  CHECK(kept.json().at("version") == 1);
+
+  // A later code that carries another draft replaces the account's draft, as a plain save does.
+  auto second = draft_of("Second garden").at("payload").as_object();
+  bearer = sign_in_with(email, {{"email", email}, {"draft", second}}, 2);
+  auto replaced = draft_of_caller(bearer);
+  CHECK(replaced.json().at("payload") == second);
+  CHECK(replaced.json().at("version") == 2);
+
+  // A new code replaces the old one and its draft: only the draft of the code used is kept.
+  std::string other = keel::test::unique_address();
+  REQUIRE(s.post("/api/v1/auth/otp/request", {{"email", other}, {"draft", flow}}).status == 202);
+  bearer = sign_in_with(other, {{"email", other}}, 2);
+  expect_problem(draft_of_caller(bearer), 404, "draft_not_found");
+
+  // The draft is held to the document limits before any code is sent.
+  std::string limited = keel::test::unique_address();
+  auto refused =
+      s.api.request("POST", "/api/v1/auth/otp/request", {{"Content-Type", "application/json"}},
+                    R"({"email": ")" + limited + R"(", "draft": {"a": {"__proto__": 1}}})");
+  expect_problem(refused, 422, "validation_failed");
+  CHECK(names_field(refused, "draft.a.__proto__"));
+  CHECK(s.count("SELECT count(*) FROM auth_otps WHERE email = '" + limited + "'") == "0");
+}

@@ -103,7 +103,7 @@ TEST_CASE("a wrong code with a User-Agent of invalid UTF-8 spends a try and is a
   fixture f;
   std::string email = "hostile-code@example.com";
   run_async(f.loops, [&]() -> async<void> {
-    auth::email_body body{.email = email};
+    auth::otp_request_body body{.email = email, .draft = std::nullopt};
     audit::origin from{
         .actor_id = std::nullopt, .ip = "127.0.0.1", .user_agent = "tests", .request_id = "otp"};
     co_await f.svc.request_otp(body, from);
