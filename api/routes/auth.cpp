@@ -231,7 +231,7 @@ void add_auth_routes(http::router& router, auth::service& svc, const auth_web& w
                         {.summary = "Move the account to the new address with the emailed token; "
                                     "ends every session",
                          .tag = "auth",
-                         .errors = {404, 409, 410},
+                         .errors = {403, 404, 409, 410},
                          .limits = {per_ip("email_change_confirm_ip")}},
                         [&](input<no_query, auth::token_body>& in) -> async<auth::user_view> {
                           auto from = origin_of(in);

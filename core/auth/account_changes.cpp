@@ -72,6 +72,7 @@ async<user_view> service::confirm_email_change(const token_body& body, const aud
   }
   auto user = co_await store::find_user(tx, change->user_id);
   if (!user) throw not_found("This link is invalid.", "invalid_link");
+  if (user->disabled) throw forbidden("This account is disabled.", "account_disabled");
   std::string old_email = user->view.email;
   bool moved = co_await store::change_email(tx, change->user_id, change->new_email);
   if (!moved) throw email_taken();

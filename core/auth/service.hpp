@@ -57,7 +57,7 @@ class service {
   // Moves the account to the link's address (verified), ends every session of the user and
   // tells the old address. Throws not_found "invalid_link" for an unknown token, gone
   // "link_expired" for a used or expired one, conflict "email_taken" when the address was
-  // taken since.
+  // taken since, forbidden "account_disabled" for a disabled account.
   async<user_view> confirm_email_change(const token_body& body, const audit::origin& from);
 
   // How recent a sign-in delete_account() asks for.
