@@ -80,6 +80,28 @@ TEST_CASE("deleting the account after a stale sign-in asks to sign in again", "[
   CHECK(s.send("DELETE", "/api/v1/auth/me", &again).status == 204);
 }
 
+TEST_CASE("a refresh is no sign-in: a stale session still may not delete the account",
+          "[auth][account]") {
+  rules_stack s;
+  auto email = keel::test::unique_address();
+  auto reg = s.register_user(email, password);
+  std::string id = str(reg.at("user").at("id"));
+  s.db.scalar(
+      "UPDATE auth_sessions SET created_at = now() - interval '11 minutes' WHERE user_id = '" + id +
+      "'");
+  auto refreshed =
+      s.post("/api/v1/auth/refresh", {{"refresh_token", str(reg.at("refresh_token"))}});
+  REQUIRE(refreshed.status == 200);
+  auto token = str(refreshed.json().at("access_token"));
+  expect_problem(s.api.request("DELETE", "/api/v1/auth/me", bearer(token)), 403,
+                 "reauthentication_required");
+  // A password sign-in is.
+  auto fresh = s.login(email, password);
+  CHECK(s.api.request("DELETE", "/api/v1/auth/me", bearer(str(fresh.at("access_token")))).status ==
+        204);
+  expect_problem(s.me(token), 401, "invalid_token");
+}
+
 TEST_CASE("an email change is confirmed by the link mailed to the new address", "[auth][account]") {
   rules_stack s;
   auto ada = password_user(s);
