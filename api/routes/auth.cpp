@@ -201,6 +201,42 @@ void add_auth_routes(http::router& router, auth::service& svc, const auth_web& w
                              auto from = origin_of(in);
                              co_await svc.end_other_sessions(in.who(), from);
                            }));
+
+  router.add(
+      http::delete_("/api/v1/auth/me",
+                    {.summary = "Delete the account (needs a sign-in within the last 10 minutes)",
+                     .tag = "auth",
+                     .errors = {403},
+                     .access = access::user,
+                     .limits = {per_ip("account_delete_ip"), per_user("account_delete_user")}},
+                    [&](input<>& in) -> async<void> {
+                      auto from = origin_of(in);
+                      co_await svc.delete_account(in.who(), from);
+                      web.forget(in.raw);
+                    }));
+
+  router.add(http::post("/api/v1/auth/email/change",
+                        {.summary = "Mail a link that moves the account to a new address",
+                         .tag = "auth",
+                         .status = 202,
+                         .errors = {409},
+                         .access = access::user,
+                         .limits = {per_ip("email_change_ip"), per_user("email_change_user")}},
+                        [&](input<no_query, auth::email_change_body>& in) -> async<void> {
+                          auto from = origin_of(in);
+                          co_await svc.request_email_change(in.who(), in.body, from);
+                        }));
+
+  router.add(http::post("/api/v1/auth/email/change/confirm",
+                        {.summary = "Move the account to the new address with the emailed token; "
+                                    "ends every session",
+                         .tag = "auth",
+                         .errors = {403, 404, 409, 410},
+                         .limits = {per_ip("email_change_confirm_ip")}},
+                        [&](input<no_query, auth::token_body>& in) -> async<auth::user_view> {
+                          auto from = origin_of(in);
+                          co_return co_await svc.confirm_email_change(in.body, from);
+                        }));
 }
 
 }  // namespace keel::api

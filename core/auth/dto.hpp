@@ -133,6 +133,19 @@ constexpr auto keel_rules(const password_change_body*) {
                field("new_password").min_length(8).max_length(128));
 }
 
+struct email_change_body {
+  std::string new_email;
+};
+BOOST_DESCRIBE_STRUCT(email_change_body, (), (new_email))
+
+constexpr auto keel_rules(const email_change_body*) {
+  using namespace keel::dto;
+  return rules(field("new_email")
+                   .format(format::email)
+                   .max_length(254)
+                   .description("The confirmation link is mailed here"));
+}
+
 // ---- what goes out -------------------------------------------------------------------------
 
 struct user_view {

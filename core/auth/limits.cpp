@@ -35,6 +35,12 @@ const std::vector<ratelimit::rule>& rate_limits() {
       {"password_change_ip", 30, minutes(15)},
       {"password_change_user", 10, minutes(15)},
       {"sessions_ip", 300, minutes(1)},
+      {"account_delete_ip", 20, hours(1)},
+      {"account_delete_user", 5, hours(1)},
+      // Each request mails someone: few per account, as for verification links.
+      {"email_change_ip", 20, hours(1)},
+      {"email_change_user", 5, hours(1)},
+      {"email_change_confirm_ip", 30, minutes(15)},
       {"admin_ip", 600, minutes(1)},
   };
   return table;

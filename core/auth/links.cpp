@@ -7,17 +7,12 @@
 #include "core/mail/service.hpp"
 
 namespace keel::auth::detail {
+namespace {
 
-async<void> send_link(db::transaction& tx, const user_view& user, const link_kind& kind,
-                      const std::string& app_url, const std::optional<std::string>& request_id) {
-  std::string token = random_token(32);
-  std::string token_hash = sha256_hex(token);
-  std::int64_t ttl = kind.ttl.count();
-  co_await store::insert_link_token(tx, token_hash, user.id, kind.purpose, ttl);
-  std::string link = app_url + std::string(kind.path) + "?token=" + token;
+mail::message link_mail(const link_kind& kind, const std::string& to, const std::string& link) {
   auto hours = kind.ttl.count() / 3600;
-  mail::message m{
-      .to = user.email,
+  return {
+      .to = to,
       .subject = std::string(kind.subject),
       .text = std::string(kind.sentence) + ":\n\n" + link +
               "\n\nThe link works once and expires in " + std::to_string(hours) +
@@ -28,6 +23,34 @@ async<void> send_link(db::transaction& tx, const user_view& user, const link_kin
       .purpose = "auth." + std::string(kind.purpose),
       .sensitive = true,
   };
+}
+
+std::string link_to(const link_kind& kind, const std::string& app_url, const std::string& token) {
+  return app_url + std::string(kind.path) + "?token=" + token;
+}
+
+}  // namespace
+
+async<void> send_link(db::transaction& tx, const user_view& user, const link_kind& kind,
+                      const std::string& app_url, const std::optional<std::string>& request_id) {
+  std::string token = random_token(32);
+  std::string token_hash = sha256_hex(token);
+  std::int64_t ttl = kind.ttl.count();
+  co_await store::insert_link_token(tx, token_hash, user.id, kind.purpose, ttl);
+  mail::message m = link_mail(kind, user.email, link_to(kind, app_url, token));
+  std::optional<std::string> mail_request_id = request_id;
+  co_await mail::queue(tx, m, mail_request_id);
+}
+
+async<void> send_email_change_link(db::transaction& tx, const user_view& user,
+                                   const std::string& new_email, const std::string& app_url,
+                                   const std::optional<std::string>& request_id) {
+  const link_kind& kind = change_email_link;
+  std::string token = random_token(32);
+  std::string token_hash = sha256_hex(token);
+  std::int64_t ttl = kind.ttl.count();
+  co_await store::insert_email_change_token(tx, token_hash, user.id, new_email, ttl);
+  mail::message m = link_mail(kind, new_email, link_to(kind, app_url, token));
   std::optional<std::string> mail_request_id = request_id;
   co_await mail::queue(tx, m, mail_request_id);
 }

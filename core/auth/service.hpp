@@ -52,6 +52,25 @@ class service {
   async<void> change_password(const principal& who, const password_change_body& body,
                               const audit::origin& from);
 
+  // ---- the account itself (account_changes.cpp) ----
+  // Deletes the caller's account with its sessions and draft (its rules stay, without an
+  // owner) and queues the deletion of its uploads. Throws forbidden
+  // "reauthentication_required" unless the caller's session was signed in (password or code)
+  // within reauth_window.
+  async<void> delete_account(const principal& who, const audit::origin& from);
+  // Mails a single-use link to the new address. Throws conflict "email_taken" when the
+  // address is another account's, validation_failed when it is the current one.
+  async<void> request_email_change(const principal& who, const email_change_body& body,
+                                   const audit::origin& from);
+  // Moves the account to the link's address (verified), ends every session of the user and
+  // tells the old address. Throws not_found "invalid_link" for an unknown token, gone
+  // "link_expired" for a used or expired one, conflict "email_taken" when the address was
+  // taken since, forbidden "account_disabled" for a disabled account.
+  async<user_view> confirm_email_change(const token_body& body, const audit::origin& from);
+
+  // How recent a sign-in delete_account() asks for.
+  static constexpr std::chrono::seconds reauth_window{10 * 60};
+
   // ---- sessions (sessions.cpp) ----
   // Checks an `Authorization` header value ("Bearer <jwt>") and that the token's session is
   // still open; throws unauthorized "invalid_token" otherwise.

@@ -44,6 +44,10 @@ async<void> clear_login_failures(db::transaction& tx, const uuid& user_id);
 
 async<void> set_password_hash(db::transaction& tx, const uuid& user_id, const std::string& hash);
 async<void> mark_email_verified(db::transaction& tx, const uuid& user_id);
+// Moves the account to `email`, verified. False when the address belongs to another account.
+async<bool> change_email(db::transaction& tx, const uuid& user_id, const std::string& email);
+// Deletes the account; its sessions, tokens and draft go with it, its rules lose their owner.
+async<bool> delete_user(db::transaction& tx, const uuid& user_id);
 
 // ---- sessions and refresh tokens -----------------------------------------------------------
 
@@ -95,6 +99,10 @@ async<std::vector<session_view>> list_sessions(db::pool& db, const uuid& user_id
                                                const uuid& current);
 // The session's owner; nullopt when there is no such open session.
 async<std::optional<uuid>> session_owner(db::transaction& tx, const uuid& session_id);
+// Seconds since the open session was signed in (sessions are opened only by a sign-in, never
+// by a refresh); nullopt when there is no such open session.
+async<std::optional<std::int64_t>> session_signed_in_ago(db::transaction& tx,
+                                                         const uuid& session_id);
 
 // ---- emailed codes and links ---------------------------------------------------------------
 
@@ -111,7 +119,7 @@ async<std::optional<otp_state>> lock_otp(db::transaction& tx, const std::string&
 async<void> count_otp_failure(db::transaction& tx, const std::string& email);
 async<void> delete_otp(db::transaction& tx, const std::string& email);
 
-// purpose: "verify_email" or "reset_password".
+// purpose: "verify_email" or "reset_password" ("change_email" has insert_email_change_token).
 async<void> insert_link_token(db::transaction& tx, const std::string& token_hash,
                               const uuid& user_id, std::string_view purpose, std::int64_t ttl);
 // Whether the token is valid (unused, unexpired, of this purpose), without spending it.
@@ -120,6 +128,25 @@ async<bool> link_token_valid(db::pool& db, const std::string& token_hash, std::s
 // concurrent uses cannot both succeed.
 async<std::optional<uuid>> use_link_token(db::transaction& tx, const std::string& token_hash,
                                           std::string_view purpose);
+
+// Whether the token was ever issued for `purpose` (used or expired ones included).
+async<bool> link_token_known(db::transaction& tx, const std::string& token_hash,
+                             std::string_view purpose);
+// Spends the user's unused tokens of `purpose` (of every purpose when nullopt); returns how many.
+async<std::int64_t> spend_user_link_tokens(db::transaction& tx, const uuid& user_id,
+                                           const std::optional<std::string>& purpose);
+
+// A "change_email" token: the address it moves the account to is stored with it.
+async<void> insert_email_change_token(db::transaction& tx, const std::string& token_hash,
+                                      const uuid& user_id, const std::string& new_email,
+                                      std::int64_t ttl);
+struct email_change {
+  uuid user_id;
+  std::string new_email;
+};
+// Spends a valid "change_email" token, as use_link_token does; nullopt when it is not valid.
+async<std::optional<email_change>> use_email_change_token(db::transaction& tx,
+                                                          const std::string& token_hash);
 
 // ---- admin ---------------------------------------------------------------------------------
 

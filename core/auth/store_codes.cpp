@@ -73,6 +73,46 @@ async<std::optional<uuid>> use_link_token(db::transaction& tx, const std::string
   co_return rows[0].get<uuid>(0);
 }
 
+async<bool> link_token_known(db::transaction& tx, const std::string& token_hash,
+                             std::string_view purpose) {
+  auto rows = co_await tx.query("SELECT 1 FROM auth_tokens WHERE token_hash = $1 AND purpose = $2",
+                                token_hash, purpose);
+  co_return !rows.empty();
+}
+
+async<std::int64_t> spend_user_link_tokens(db::transaction& tx, const uuid& user_id,
+                                           const std::optional<std::string>& purpose) {
+  auto rows = co_await tx.query(R"sql(
+      UPDATE auth_tokens SET used_at = now()
+       WHERE user_id = $1 AND used_at IS NULL AND ($2::text IS NULL OR purpose = $2)
+  )sql",
+                                user_id, purpose);
+  co_return static_cast<std::int64_t>(rows.affected_rows());
+}
+
+async<void> insert_email_change_token(db::transaction& tx, const std::string& token_hash,
+                                      const uuid& user_id, const std::string& new_email,
+                                      std::int64_t ttl) {
+  co_await tx.query(R"sql(
+      INSERT INTO auth_tokens (token_hash, user_id, purpose, new_email, expires_at)
+      VALUES ($1, $2, 'change_email', $3, now() + make_interval(secs => $4::bigint))
+  )sql",
+                    token_hash, user_id, new_email, ttl);
+}
+
+async<std::optional<email_change>> use_email_change_token(db::transaction& tx,
+                                                          const std::string& token_hash) {
+  auto rows = co_await tx.query(R"sql(
+      UPDATE auth_tokens SET used_at = now()
+       WHERE token_hash = $1 AND purpose = 'change_email' AND used_at IS NULL
+         AND expires_at > now()
+      RETURNING user_id, new_email
+  )sql",
+                                token_hash);
+  if (rows.empty()) co_return std::nullopt;
+  co_return email_change{.user_id = rows[0].get<uuid>(0), .new_email = rows[0].get<std::string>(1)};
+}
+
 async<std::int64_t> purge_link_tokens(db::pool& db, int batch) {
   auto rows = co_await db.query(R"sql(
       DELETE FROM auth_tokens

@@ -153,6 +153,18 @@ async<std::optional<uuid>> session_owner(db::transaction& tx, const uuid& sessio
   co_return rows[0].get<uuid>(0);
 }
 
+async<std::optional<std::int64_t>> session_signed_in_ago(db::transaction& tx,
+                                                         const uuid& session_id) {
+  auto rows = co_await tx.query(R"sql(
+      SELECT floor(extract(epoch FROM now() - created_at))::bigint
+        FROM auth_sessions
+       WHERE id = $1 AND ended_at IS NULL
+  )sql",
+                                session_id);
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0].get<std::int64_t>(0);
+}
+
 async<std::int64_t> purge_sessions(db::pool& db, std::int64_t keep, int batch) {
   auto rows = co_await db.query(R"sql(
       DELETE FROM auth_sessions

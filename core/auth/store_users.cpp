@@ -1,5 +1,6 @@
 // Auth store: accounts, lockout counters, and the admin's view of users.
 #include "core/auth/store.hpp"
+#include "core/db/error.hpp"
 #include "core/db/pool.hpp"
 
 namespace keel::auth::store {
@@ -134,6 +135,32 @@ async<void> mark_email_verified(db::transaction& tx, const uuid& user_id) {
        WHERE id = $1
   )sql",
                     user_id);
+}
+
+async<bool> change_email(db::transaction& tx, const uuid& user_id, const std::string& email) {
+  // Checked first so that the usual case is no failed statement; the unique index still
+  // decides between two changes to one address at once.
+  auto taken =
+      co_await tx.query("SELECT 1 FROM users WHERE email = $1 AND id <> $2", email, user_id);
+  if (!taken.empty()) co_return false;
+  bool collided = false;
+  try {
+    co_await tx.query(R"sql(
+        UPDATE users
+           SET email = $2, email_verified_at = now(), updated_at = now()
+         WHERE id = $1
+    )sql",
+                      user_id, email);
+  } catch (const db::error& e) {
+    if (!e.is_unique_violation()) throw;
+    collided = true;
+  }
+  co_return !collided;
+}
+
+async<bool> delete_user(db::transaction& tx, const uuid& user_id) {
+  auto rows = co_await tx.query("DELETE FROM users WHERE id = $1", user_id);
+  co_return rows.affected_rows() > 0;
 }
 
 async<std::vector<admin_user>> list_users(db::pool& db, const std::optional<uuid>& after,

@@ -214,7 +214,8 @@ class sweep_world {
     bool ends_sessions = r.path.find("logout") != std::string::npos ||
                          r.path.find("refresh") != std::string::npos ||
                          r.path.find("password/change") != std::string::npos ||
-                         (r.method == "DELETE" && r.path.find("/sessions") != std::string::npos);
+                         (r.method == "DELETE" && r.path.find("/sessions") != std::string::npos) ||
+                         (r.method == "DELETE" && r.path == "/api/v1/auth/me");
     return ends_sessions ? spare_ : user_;
   }
 

@@ -23,10 +23,14 @@ struct rules_stack : auth_stack {
   explicit rules_stack(env_vars env = {}) : auth_stack(std::move(env)) {}
 
   // A new user signed in through an emailed code: the address is verified.
-  rules_user sign_in() {
-    rules_user u{.email = unique_address(), .token = {}, .id = {}};
+  rules_user sign_in() { return sign_in_as(unique_address()); }
+
+  // `email` signed in (again) through an emailed code: a new session.
+  rules_user sign_in_as(const std::string& email) {
+    rules_user u{.email = email, .token = {}, .id = {}};
+    std::size_t mails = received_for(u.email).size();
     REQUIRE(post("/api/v1/auth/otp/request", {{"email", u.email}}).status == 202);
-    auto code = otp_code(nth_mail_body(u.email));
+    auto code = otp_code(nth_mail_body(u.email, mails + 1));
     auto r = post("/api/v1/auth/otp/verify", {{"email", u.email}, {"code", code}});
     INFO(r.body);
     REQUIRE(r.status == 200);
