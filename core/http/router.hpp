@@ -22,11 +22,9 @@ using handler = std::function<async<response>(request&)>;
 struct route_doc {
   std::string summary;
   std::string tag;
-  boost::json::value query_schema;    // object schema whose properties are query parameters
-  boost::json::value request_schema;  // JSON body, or null when the route takes none
-  bool request_optional = false;      // the body may be left out (std::optional<Body>)
-  // The media types the body is read from (a beacon also sends JSON as text/plain).
-  std::vector<std::string> request_content_types = {"application/json"};
+  boost::json::value query_schema;     // object schema whose properties are query parameters
+  boost::json::value request_schema;   // JSON body, or null when the route takes none
+  bool request_optional = false;       // the body may be left out (std::optional<Body>)
   boost::json::value response_schema;  // success body, or null (e.g. 204)
   int success_status = 200;
   std::string response_content_type = "application/json";
@@ -34,6 +32,8 @@ struct route_doc {
   bool hidden = false;                       // left out of the document (e.g. /docs itself)
   http::access access = http::access::none;  // also the operation's `security`
   std::vector<limit_use> limits;             // the rate limits it counts requests against
+  // The media types the body is read from (a beacon also sends JSON as text/plain).
+  std::vector<std::string> request_content_types = {"application/json"};
 };
 
 struct route {
