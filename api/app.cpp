@@ -11,6 +11,7 @@
 #include "core/runtime/log.hpp"
 #include "core/runtime/shutdown.hpp"
 #include "core/uploads/limits.hpp"
+#include "core/web_vitals/limits.hpp"
 
 namespace keel::api {
 
@@ -30,7 +31,8 @@ app::app(settings c)
       rules(db, cfg.auth.app_url),
       bucket(cfg.storage.configured() ? std::make_unique<storage::bucket>(cfg.storage) : nullptr),
       s3(bucket ? std::make_unique<storage::s3_client>(*bucket) : nullptr),
-      uploads(db, bucket.get(), s3.get(), cfg.uploads) {
+      uploads(db, bucket.get(), s3.get(), cfg.uploads),
+      vitals(metrics, cfg.web_vitals) {
   // The router's hooks (who is calling, which limits apply) are wired here, from the services
   // above, before main.cpp adds the routes; run() checks every route against them.
   router.guard().authenticate = &authenticator;
@@ -39,6 +41,7 @@ app::app(settings c)
   router.guard().add_limits(auth::rate_limits());
   router.guard().add_limits(rulebook::rate_limits());
   router.guard().add_limits(uploads::rate_limits());
+  router.guard().add_limits(web_vitals::rate_limits());
   // A create flow started signed out: the draft sent with the emailed code becomes the
   // account's draft in the transaction of that sign-in.
   auth.set_draft_handoff(&rulebook::keep_handed_on_draft);

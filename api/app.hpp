@@ -20,6 +20,7 @@
 #include "core/storage/bucket.hpp"
 #include "core/storage/s3_client.hpp"
 #include "core/uploads/service.hpp"
+#include "core/web_vitals/recorder.hpp"
 
 namespace keel::api {
 
@@ -51,6 +52,7 @@ class app : public runtime::app_context {
   std::unique_ptr<storage::bucket> bucket;
   std::unique_ptr<storage::s3_client> s3;
   uploads::service uploads;
+  web_vitals::recorder vitals;  // browsers' web vitals, as histograms on /metrics
 
   http::router router;
 

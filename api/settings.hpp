@@ -11,19 +11,22 @@
 #include "core/runtime/settings.hpp"
 #include "core/storage/settings.hpp"
 #include "core/uploads/settings.hpp"
+#include "core/web_vitals/settings.hpp"
 
 namespace keel::api {
 
 struct settings {
-  runtime::settings runtime;   // APP_ENV, LOG_LEVEL, LOG_FORMAT
-  db::settings db;             // DATABASE_URL, DB_*
-  redis::settings redis;       // REDIS_URL
-  http::settings http;         // HOST, PORT, HTTP_*, CORS_ORIGINS, ..., SHUTDOWN_GRACE
-  auth::settings auth;         // JWT_*, ACCESS_TOKEN_TTL, SESSION_*, PASSWORD_HASH_*, ...
-  ratelimit::settings limits;  // RATE_LIMITS
-  storage::settings storage;   // S3_*, UPLOAD_URL_TTL
-  uploads::settings uploads;   // UPLOAD_DAILY_*
+  runtime::settings runtime;        // APP_ENV, LOG_LEVEL, LOG_FORMAT
+  db::settings db;                  // DATABASE_URL, DB_*
+  redis::settings redis;            // REDIS_URL
+  http::settings http;              // HOST, PORT, HTTP_*, CORS_ORIGINS, ..., SHUTDOWN_GRACE
+  auth::settings auth;              // JWT_*, ACCESS_TOKEN_TTL, SESSION_*, PASSWORD_HASH_*, ...
+  ratelimit::settings limits;       // RATE_LIMITS
+  storage::settings storage;        // S3_*, UPLOAD_URL_TTL
+  uploads::settings uploads;        // UPLOAD_DAILY_*
+  web_vitals::settings web_vitals;  // WEB_VITALS_ROUTES
 };
-BOOST_DESCRIBE_STRUCT(settings, (), (runtime, db, redis, http, auth, limits, storage, uploads))
+BOOST_DESCRIBE_STRUCT(settings, (),
+                      (runtime, db, redis, http, auth, limits, storage, uploads, web_vitals))
 
 }  // namespace keel::api

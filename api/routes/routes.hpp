@@ -24,6 +24,9 @@ class service;
 namespace keel::uploads {
 class service;
 }
+namespace keel::web_vitals {
+class recorder;
+}
 
 namespace keel::api {
 
@@ -40,5 +43,7 @@ void add_admin_routes(http::router& router, auth::admin& users, jobs::service& j
 void add_rule_routes(http::router& router, rulebook::service& rules);
 // /api/v1/uploads: presigned uploads to the bucket and their metadata.
 void add_uploads_routes(http::router& router, uploads::service& uploads);
+// /api/v1/web-vitals: browsers' beacons, recorded as histograms on /metrics.
+void add_web_vitals_routes(http::router& router, web_vitals::recorder& vitals);
 
 }  // namespace keel::api

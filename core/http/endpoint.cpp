@@ -64,6 +64,11 @@ void require_json_body(const request& req) {
   }
 }
 
+bool has_media_type(const request& req, std::string_view type) {
+  std::string_view value = req.header("Content-Type").value_or("");
+  return iequals(trim(value.substr(0, value.find(';'))), type);
+}
+
 std::vector<int> implied_errors(bool has_query, bool has_body, access rule, bool limited,
                                 std::vector<int> declared) {
   if (has_query || has_body) declared.push_back(422);

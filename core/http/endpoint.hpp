@@ -97,6 +97,8 @@ namespace detail {
 
 // 415 unless the Content-Type is application/json or a +json type, charset allowed.
 void require_json_body(const request& req);
+// Whether the Content-Type names `type` (lowercase, e.g. "text/plain"), whatever its parameters.
+bool has_media_type(const request& req, std::string_view type);
 // 422 when anything is decoded, 413 and 415 when a body is, 401 (and 403) for a route that
 // takes a caller, 429 for one that counts limits; sorted, without duplicates.
 std::vector<int> implied_errors(bool has_query, bool has_body, access rule, bool limited,

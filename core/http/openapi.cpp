@@ -222,10 +222,11 @@ object operation(const route& r, object& components) {
   array params = parameters(r, components);
   if (!params.empty()) op["parameters"] = std::move(params);
   if (!r.doc.request_schema.is_null()) {
+    value schema = hoist(r.doc.request_schema, components);
+    object content;
+    for (const auto& type : r.doc.request_content_types) content[type] = object{{"schema", schema}};
     op["requestBody"] =
-        object{{"required", !r.doc.request_optional},
-               {"content", object{{"application/json",
-                                   object{{"schema", hoist(r.doc.request_schema, components)}}}}}};
+        object{{"required", !r.doc.request_optional}, {"content", std::move(content)}};
   }
   op["responses"] = responses(r, components);
   op["security"] = security(r.doc.access);

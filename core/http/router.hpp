@@ -32,6 +32,8 @@ struct route_doc {
   bool hidden = false;                       // left out of the document (e.g. /docs itself)
   http::access access = http::access::none;  // also the operation's `security`
   std::vector<limit_use> limits;             // the rate limits it counts requests against
+  // The media types the body is read from (a beacon also sends JSON as text/plain).
+  std::vector<std::string> request_content_types = {"application/json"};
 };
 
 struct route {
