@@ -74,7 +74,11 @@ boost::json::value document() {
   metrics.doc.summary = "Prometheus metrics";
   metrics.doc.response_content_type = "text/plain; version=0.0.4";
   r.add(std::move(metrics));
-  return http::openapi_document(r, {"keel", "1.2.3", "The keel API"});
+  return http::openapi_document(r, {.title = "keel",
+                                    .version = "1.2.3",
+                                    .description = "The keel API",
+                                    .license = "Proprietary",
+                                    .license_identifier = "LicenseRef-Proprietary"});
 }
 
 }  // namespace
@@ -83,7 +87,10 @@ TEST_CASE("the document names OpenAPI 3.1.0, its info and every visible path") {
   auto doc = document();
   CHECK(doc.at("openapi") == "3.1.0");
   CHECK(doc.at("info") ==
-        parse(R"({"title":"keel","version":"1.2.3","description":"The keel API"})"));
+        parse(R"({"title":"keel","version":"1.2.3","description":"The keel API",)"
+              R"("license":{"name":"Proprietary","identifier":"LicenseRef-Proprietary"}})"));
+  // The server that serves the document, wherever it is deployed.
+  CHECK(doc.at("servers") == parse(R"([{"url":"/"}])"));
   const auto& paths = doc.at("paths").as_object();
   CHECK(paths.size() == 3);
   CHECK(paths.contains("/api/v1/widgets"));
