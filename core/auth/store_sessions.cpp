@@ -28,6 +28,17 @@ async<void> insert_refresh_token(db::transaction& tx, const std::string& token_h
 async<std::optional<refresh_state>> lock_refresh_token(db::transaction& tx,
                                                        const std::string& token_hash,
                                                        std::int64_t grace) {
+  // The session first, then the token: the order in which deleting an account (users, then
+  // its sessions, then their tokens, by cascade) and ending sessions take them. Locked in
+  // one statement, the order would be the plan's, and a refresh racing an account deletion
+  // could deadlock.
+  co_await tx.query(R"sql(
+      SELECT 1
+        FROM auth_sessions
+       WHERE id = (SELECT session_id FROM auth_refresh_tokens WHERE token_hash = $1)
+         FOR UPDATE
+  )sql",
+                    token_hash);
   auto rows = co_await tx.query(R"sql(
       SELECT t.session_id, s.user_id, t.spent_at IS NOT NULL,
              COALESCE(t.spent_at >= now() - make_interval(secs => $2::bigint), false),
