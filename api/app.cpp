@@ -21,6 +21,9 @@ app::app(settings c)
                 ? std::make_unique<redis::client>(loops, redis::options_from(cfg.redis))
                 : nullptr),
       limiter(redis ? ratelimit::make_redis_limiter(*redis) : ratelimit::make_memory_limiter()),
+      cache_store(cache::make_store(cfg.cache, redis.get())),
+      catalog_cache("catalog", *cache_store, metrics, cfg.cache.ttl),
+      rules_cache("rules", *cache_store, metrics, cfg.cache.ttl),
       templates(db),
       auth(db, cfg.auth),
       authenticator(auth),

@@ -4,6 +4,7 @@
 #include <boost/describe/class.hpp>
 
 #include "core/auth/settings.hpp"
+#include "core/cache/settings.hpp"
 #include "core/db/settings.hpp"
 #include "core/http/settings.hpp"
 #include "core/ratelimit/settings.hpp"
@@ -23,7 +24,9 @@ struct settings {
   ratelimit::settings limits;  // RATE_LIMITS
   storage::settings storage;   // S3_*, UPLOAD_URL_TTL
   uploads::settings uploads;   // UPLOAD_DAILY_*
+  cache::settings cache;       // CACHE_*
 };
-BOOST_DESCRIBE_STRUCT(settings, (), (runtime, db, redis, http, auth, limits, storage, uploads))
+BOOST_DESCRIBE_STRUCT(settings, (),
+                      (runtime, db, redis, http, auth, limits, storage, uploads, cache))
 
 }  // namespace keel::api

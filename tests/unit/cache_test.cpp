@@ -1,0 +1,217 @@
+// The cache: the bounded LRU (entries, bytes, expiry) and get-or-load (single flight, errors,
+// invalidation, a store that cannot answer), on the in-process store.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <stdexcept>
+
+#include "core/cache/cache.hpp"
+#include "core/cache/lru.hpp"
+#include "core/metrics/registry.hpp"
+#include "core/runtime/event_loops.hpp"
+#include "tests/support/async.hpp"
+
+using namespace std::chrono_literals;
+using keel::async;
+using keel::cache::lru;
+using keel::test::run_async;
+using keel::test::run_concurrently;
+
+namespace {
+
+// A store that is always down, as Redis during an outage.
+class broken_store final : public keel::cache::store {
+ public:
+  async<std::optional<std::string>> get(const std::string&) override {
+    throw std::runtime_error("connection refused");
+    co_return std::nullopt;
+  }
+  async<void> put(const std::string&, const std::string&, std::chrono::seconds) override {
+    throw std::runtime_error("connection refused");
+    co_return;
+  }
+  async<void> remove(const std::string&) override {
+    throw std::runtime_error("connection refused");
+    co_return;
+  }
+};
+
+std::string scraped(const keel::metrics::registry& m) {
+  return m.render();
+}
+
+}  // namespace
+
+TEST_CASE("the LRU keeps at most max_entries and drops the least recently used first") {
+  lru values(3, 1 << 20);
+  auto later = lru::clock::now() + 1h;
+  values.put("a", "1", later);
+  values.put("b", "2", later);
+  values.put("c", "3", later);
+  CHECK(values.get("a") == "1");  // a is now the most recently used
+  values.put("d", "4", later);
+  CHECK(values.size() == 3);
+  CHECK_FALSE(values.get("b"));
+  CHECK(values.get("a") == "1");
+  CHECK(values.get("c") == "3");
+  CHECK(values.get("d") == "4");
+}
+
+TEST_CASE("the LRU keeps at most max_bytes of keys and values") {
+  lru values(100, 10);
+  auto later = lru::clock::now() + 1h;
+  values.put("a", "1234", later);  // 5 bytes
+  values.put("b", "1234", later);  // 10
+  CHECK(values.bytes() == 10);
+  values.put("c", "12", later);  // 13 > 10: a goes
+  CHECK_FALSE(values.get("a"));
+  CHECK(values.get("b") == "1234");
+  CHECK(values.bytes() == 8);
+  values.put("huge", "12345678901", later);  // larger than the bound: not stored
+  CHECK_FALSE(values.get("huge"));
+  CHECK(values.bytes() == 8);
+  values.put("b", "1", later);  // replacing counts the new size only
+  CHECK(values.bytes() == 5);
+}
+
+TEST_CASE("an LRU entry expires at its time and is then dropped") {
+  lru values(10, 1000);
+  auto now = lru::clock::now();
+  values.put("a", "1", now + 10s);
+  CHECK(values.get("a", now + 9s) == "1");
+  CHECK_FALSE(values.get("a", now + 10s));
+  CHECK(values.size() == 0);
+  CHECK(values.bytes() == 0);
+}
+
+TEST_CASE("get_or_load loads once then answers from the cache until invalidated") {
+  keel::runtime::event_loops loops(1);
+  keel::metrics::registry metrics;
+  auto store = keel::cache::make_memory_store(100, 1 << 20);
+  keel::cache::cache cached("things", *store, metrics, 60s);
+  int loads = 0;
+  keel::cache::cache::loader load = [&]() -> async<std::string> {
+    ++loads;
+    co_return "v" + std::to_string(loads);
+  };
+  std::string key = "k";
+  auto read = [&] {
+    return run_async(
+        loops, [&]() -> async<std::string> { co_return co_await cached.get_or_load(key, load); });
+  };
+  CHECK(read() == "v1");
+  CHECK(read() == "v1");
+  CHECK(loads == 1);
+  run_async(loops, [&]() -> async<void> { co_await cached.invalidate(key); });
+  CHECK(read() == "v2");
+  auto text = scraped(metrics);
+  CHECK(text.find("keel_cache_hits_total{cache=\"things\"} 1") != std::string::npos);
+  CHECK(text.find("keel_cache_misses_total{cache=\"things\"} 2") != std::string::npos);
+  CHECK(text.find("keel_cache_loads_total{cache=\"things\"} 2") != std::string::npos);
+}
+
+TEST_CASE("concurrent misses of one key on several loops run one load") {
+  keel::runtime::event_loops loops(4);
+  keel::metrics::registry metrics;
+  auto store = keel::cache::make_memory_store(100, 1 << 20);
+  keel::cache::cache cached("things", *store, metrics, 60s);
+  std::atomic<int> loads{0};
+  keel::cache::cache::loader load = [&]() -> async<std::string> {
+    ++loads;
+    co_await keel::test::sleep_for(100ms);  // every other caller arrives meanwhile
+    co_return "value";
+  };
+  std::string key = "k";
+  std::atomic<int> right{0};
+  run_concurrently(loops, 32, [&](int) -> async<void> {
+    if (co_await cached.get_or_load(key, load) == "value") ++right;
+  });
+  CHECK(loads == 1);
+  CHECK(right == 32);
+}
+
+TEST_CASE("a load that fails reaches every waiter and is not cached") {
+  keel::runtime::event_loops loops(2);
+  keel::metrics::registry metrics;
+  auto store = keel::cache::make_memory_store(100, 1 << 20);
+  keel::cache::cache cached("things", *store, metrics, 60s);
+  std::atomic<int> loads{0};
+  keel::cache::cache::loader failing = [&]() -> async<std::string> {
+    ++loads;
+    co_await keel::test::sleep_for(50ms);
+    throw std::runtime_error("the database is away");
+  };
+  std::string key = "k";
+  std::atomic<int> failed{0};
+  run_concurrently(loops, 8, [&](int) -> async<void> {
+    try {
+      co_await cached.get_or_load(key, failing);
+    } catch (const std::runtime_error&) {
+      ++failed;
+    }
+  });
+  CHECK(loads == 1);
+  CHECK(failed == 8);
+  keel::cache::cache::loader working = [&]() -> async<std::string> { co_return "back"; };
+  CHECK(run_async(loops, [&]() -> async<std::string> {
+          co_return co_await cached.get_or_load(key, working);
+        }) == "back");
+}
+
+TEST_CASE("a store that cannot answer is skipped: every read loads and none fails") {
+  keel::runtime::event_loops loops(1);
+  keel::metrics::registry metrics;
+  broken_store store;
+  keel::cache::cache cached("things", store, metrics, 60s);
+  int loads = 0;
+  keel::cache::cache::loader load = [&]() -> async<std::string> {
+    ++loads;
+    co_return "fresh";
+  };
+  std::string key = "k";
+  for (int i = 0; i < 3; ++i) {
+    CHECK(run_async(loops, [&]() -> async<std::string> {
+            co_return co_await cached.get_or_load(key, load);
+          }) == "fresh");
+  }
+  CHECK(loads == 3);
+  run_async(loops, [&]() -> async<void> { co_await cached.invalidate(key); });
+  CHECK(scraped(metrics).find("keel_cache_errors_total{cache=\"things\"} 7") != std::string::npos);
+}
+
+TEST_CASE("an invalidation during a load keeps what that load read out of the cache") {
+  keel::runtime::event_loops loops(1);
+  keel::metrics::registry metrics;
+  auto store = keel::cache::make_memory_store(100, 1 << 20);
+  keel::cache::cache cached("things", *store, metrics, 60s);
+  std::string key = "k";
+  int loads = 0;
+  keel::cache::cache::loader load = [&]() -> async<std::string> {
+    ++loads;
+    if (loads == 1) co_await cached.invalidate(key);  // a write lands while the load reads
+    co_return "v" + std::to_string(loads);
+  };
+  auto read = [&] {
+    return run_async(
+        loops, [&]() -> async<std::string> { co_return co_await cached.get_or_load(key, load); });
+  };
+  CHECK(read() == "v1");  // the reader that started before the write gets the old value
+  CHECK(read() == "v2");  // but the next one loads again
+}
+
+TEST_CASE("a TTL of zero turns the cache off") {
+  keel::runtime::event_loops loops(1);
+  keel::metrics::registry metrics;
+  auto store = keel::cache::make_memory_store(100, 1 << 20);
+  keel::cache::cache cached("things", *store, metrics, 0s);
+  int loads = 0;
+  keel::cache::cache::loader load = [&]() -> async<std::string> {
+    ++loads;
+    co_return "x";
+  };
+  std::string key = "k";
+  for (int i = 0; i < 2; ++i) {
+    run_async(loops,
+              [&]() -> async<std::string> { co_return co_await cached.get_or_load(key, load); });
+  }
+  CHECK(loads == 2);
+}
