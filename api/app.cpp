@@ -30,7 +30,7 @@ app::app(settings c)
       auth_cookies(cfg.http, cfg.auth),
       users(db),
       jobs(db),
-      rules(db, cfg.auth.app_url),
+      rules(db, cfg.auth.app_url, rules_cache),
       bucket(cfg.storage.configured() ? std::make_unique<storage::bucket>(cfg.storage) : nullptr),
       s3(bucket ? std::make_unique<storage::s3_client>(*bucket) : nullptr),
       uploads(db, bucket.get(), s3.get(), cfg.uploads) {

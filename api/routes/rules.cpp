@@ -1,5 +1,7 @@
 // Community rules routes (drafts, rules, stakeholders, invites): path, method, who may call,
 // rate limits, DTOs, conditional headers and the service call. Every decision is the service's.
+#include <boost/json/serialize.hpp>
+
 #include "api/routes/client.hpp"
 #include "api/routes/routes.hpp"
 #include "core/http/conditional.hpp"
@@ -147,23 +149,25 @@ void add_rule_routes(http::router& router, rulebook::service& svc) {
                         .tag = "rules",
                         .errors = {304, 404},
                         .access = access::user_if_sent},
-                       [&](input<>& in) -> async<http::response> {
+                       [&](input<>& in) -> async<http::typed_response<rule>> {
                          auto id = rule_id_of(in.raw);
-                         std::optional<uuid> viewer;
-                         if (in.caller) viewer = in.caller->user_id;
-                         auto found = co_await svc.get(id, viewer);
-                         http::response res;
-                         if (http::not_modified(in.raw, http::etag_of_version(found.version))) {
-                           res.status = 304;
-                           res.content_type.clear();
+                         http::typed_response<rule> out;
+                         if (!in.caller) {
+                           // Signed out, the answer is the same for everyone: from the cache.
+                           auto found = co_await svc.get_public(id);
+                           static_cast<http::response&>(out) = http::conditional_json(
+                               in.raw, std::move(found.value), http::etag_of_version(found.version),
+                               "no-cache");
                          } else {
-                           res = http::response::json(dto::encode(found.value));
+                           std::optional<uuid> viewer = in.caller->user_id;
+                           auto found = co_await svc.get(id, viewer);
+                           static_cast<http::response&>(out) = http::conditional_json(
+                               in.raw, boost::json::serialize(dto::encode(found.value)),
+                               http::etag_of_version(found.version), "private, no-cache");
                          }
-                         res.with_header("ETag", http::etag_of_version(found.version));
                          // viewer_role depends on who asks.
-                         res.with_header("Vary", "Authorization");
-                         res.with_header("Cache-Control", "private, no-cache");
-                         co_return res;
+                         out.with_header("Vary", "Authorization");
+                         co_return out;
                        }));
 
   router.add(http::patch("/api/v1/rules/{id}",
