@@ -39,6 +39,21 @@ std::string scraped(const keel::metrics::registry& m) {
   return m.render();
 }
 
+// A cache named "things" over the in-process store, on `loop_count` loops.
+struct memory_cache {
+  explicit memory_cache(int loop_count = 1, std::chrono::seconds ttl = 60s)
+      : loops(loop_count), cached("things", *store, metrics, ttl) {}
+  keel::runtime::event_loops loops;
+  keel::metrics::registry metrics;
+  std::unique_ptr<keel::cache::store> store = keel::cache::make_memory_store(100, 1 << 20);
+  keel::cache::cache cached;
+
+  std::string read(const std::string& key, const keel::cache::cache::loader& load) {
+    return run_async(
+        loops, [&]() -> async<std::string> { co_return co_await cached.get_or_load(key, load); });
+  }
+};
+
 }  // namespace
 
 TEST_CASE("the LRU keeps at most max_entries and drops the least recently used first") {
@@ -84,36 +99,25 @@ TEST_CASE("an LRU entry expires at its time and is then dropped") {
 }
 
 TEST_CASE("get_or_load loads once then answers from the cache until invalidated") {
-  keel::runtime::event_loops loops(1);
-  keel::metrics::registry metrics;
-  auto store = keel::cache::make_memory_store(100, 1 << 20);
-  keel::cache::cache cached("things", *store, metrics, 60s);
+  memory_cache c;
   int loads = 0;
   keel::cache::cache::loader load = [&]() -> async<std::string> {
     ++loads;
     co_return "v" + std::to_string(loads);
   };
-  std::string key = "k";
-  auto read = [&] {
-    return run_async(
-        loops, [&]() -> async<std::string> { co_return co_await cached.get_or_load(key, load); });
-  };
-  CHECK(read() == "v1");
-  CHECK(read() == "v1");
+  CHECK(c.read("k", load) == "v1");
+  CHECK(c.read("k", load) == "v1");
   CHECK(loads == 1);
-  run_async(loops, [&]() -> async<void> { co_await cached.invalidate(key); });
-  CHECK(read() == "v2");
-  auto text = scraped(metrics);
+  run_async(c.loops, [&]() -> async<void> { co_await c.cached.invalidate("k"); });
+  CHECK(c.read("k", load) == "v2");
+  auto text = scraped(c.metrics);
   CHECK(text.find("keel_cache_hits_total{cache=\"things\"} 1") != std::string::npos);
   CHECK(text.find("keel_cache_misses_total{cache=\"things\"} 2") != std::string::npos);
   CHECK(text.find("keel_cache_loads_total{cache=\"things\"} 2") != std::string::npos);
 }
 
 TEST_CASE("concurrent misses of one key on several loops run one load") {
-  keel::runtime::event_loops loops(4);
-  keel::metrics::registry metrics;
-  auto store = keel::cache::make_memory_store(100, 1 << 20);
-  keel::cache::cache cached("things", *store, metrics, 60s);
+  memory_cache c(4);
   std::atomic<int> loads{0};
   keel::cache::cache::loader load = [&]() -> async<std::string> {
     ++loads;
@@ -122,18 +126,15 @@ TEST_CASE("concurrent misses of one key on several loops run one load") {
   };
   std::string key = "k";
   std::atomic<int> right{0};
-  run_concurrently(loops, 32, [&](int) -> async<void> {
-    if (co_await cached.get_or_load(key, load) == "value") ++right;
+  run_concurrently(c.loops, 32, [&](int) -> async<void> {
+    if (co_await c.cached.get_or_load(key, load) == "value") ++right;
   });
   CHECK(loads == 1);
   CHECK(right == 32);
 }
 
 TEST_CASE("a load that fails reaches every waiter and is not cached") {
-  keel::runtime::event_loops loops(2);
-  keel::metrics::registry metrics;
-  auto store = keel::cache::make_memory_store(100, 1 << 20);
-  keel::cache::cache cached("things", *store, metrics, 60s);
+  memory_cache c(2);
   std::atomic<int> loads{0};
   keel::cache::cache::loader failing = [&]() -> async<std::string> {
     ++loads;
@@ -142,9 +143,9 @@ TEST_CASE("a load that fails reaches every waiter and is not cached") {
   };
   std::string key = "k";
   std::atomic<int> failed{0};
-  run_concurrently(loops, 8, [&](int) -> async<void> {
+  run_concurrently(c.loops, 8, [&](int) -> async<void> {
     try {
-      co_await cached.get_or_load(key, failing);
+      co_await c.cached.get_or_load(key, failing);
     } catch (const std::runtime_error&) {
       ++failed;
     }
@@ -152,9 +153,7 @@ TEST_CASE("a load that fails reaches every waiter and is not cached") {
   CHECK(loads == 1);
   CHECK(failed == 8);
   keel::cache::cache::loader working = [&]() -> async<std::string> { co_return "back"; };
-  CHECK(run_async(loops, [&]() -> async<std::string> {
-          co_return co_await cached.get_or_load(key, working);
-        }) == "back");
+  CHECK(c.read(key, working) == "back");
 }
 
 TEST_CASE("a store that cannot answer is skipped: every read loads and none fails") {
@@ -175,43 +174,31 @@ TEST_CASE("a store that cannot answer is skipped: every read loads and none fail
   }
   CHECK(loads == 3);
   run_async(loops, [&]() -> async<void> { co_await cached.invalidate(key); });
+  // Three failed gets, three failed puts, one failed removal.
   CHECK(scraped(metrics).find("keel_cache_errors_total{cache=\"things\"} 7") != std::string::npos);
 }
 
 TEST_CASE("an invalidation during a load keeps what that load read out of the cache") {
-  keel::runtime::event_loops loops(1);
-  keel::metrics::registry metrics;
-  auto store = keel::cache::make_memory_store(100, 1 << 20);
-  keel::cache::cache cached("things", *store, metrics, 60s);
+  memory_cache c;
   std::string key = "k";
   int loads = 0;
   keel::cache::cache::loader load = [&]() -> async<std::string> {
     ++loads;
-    if (loads == 1) co_await cached.invalidate(key);  // a write lands while the load reads
+    if (loads == 1) co_await c.cached.invalidate(key);  // a write lands while the load reads
     co_return "v" + std::to_string(loads);
   };
-  auto read = [&] {
-    return run_async(
-        loops, [&]() -> async<std::string> { co_return co_await cached.get_or_load(key, load); });
-  };
-  CHECK(read() == "v1");  // the reader that started before the write gets the old value
-  CHECK(read() == "v2");  // but the next one loads again
+  CHECK(c.read(key, load) == "v1");  // the reader that started before the write gets the old value
+  CHECK(c.read(key, load) == "v2");  // but the next one loads again
 }
 
 TEST_CASE("a TTL of zero turns the cache off") {
-  keel::runtime::event_loops loops(1);
-  keel::metrics::registry metrics;
-  auto store = keel::cache::make_memory_store(100, 1 << 20);
-  keel::cache::cache cached("things", *store, metrics, 0s);
+  memory_cache c(1, 0s);
   int loads = 0;
   keel::cache::cache::loader load = [&]() -> async<std::string> {
     ++loads;
     co_return "x";
   };
-  std::string key = "k";
-  for (int i = 0; i < 2; ++i) {
-    run_async(loops,
-              [&]() -> async<std::string> { co_return co_await cached.get_or_load(key, load); });
-  }
+  c.read("k", load);
+  c.read("k", load);
   CHECK(loads == 2);
 }
