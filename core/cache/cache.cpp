@@ -129,17 +129,23 @@ async<std::string> cache::lead(const std::string& key, const std::shared_ptr<fli
 }
 
 async<std::string> cache::join(const std::shared_ptr<flight>& f) {
-  // A timer that never expires on this coroutine's own loop, cancelled (on that loop) by the
-  // leader when its load ends: the wait blocks no thread.
+  // A timer on this coroutine's own loop that the leader expires (on that loop) when its load
+  // ends: the wait blocks no thread.
+  auto executor = co_await boost::asio::this_coro::executor;
   auto timer = std::make_shared<boost::asio::steady_timer>(
-      co_await boost::asio::this_coro::executor, boost::asio::steady_timer::time_point::max());
+      executor, boost::asio::steady_timer::time_point::max());
   bool ready = false;
   {
     std::lock_guard lock(f->mutex);
     ready = f->done;
     if (!ready) {
-      f->wake.push_back(
-          [timer] { boost::asio::post(timer->get_executor(), [timer] { timer->cancel(); }); });
+      // Expiring the timer (rather than cancelling its wait) also ends a wait that starts
+      // after the wake-up ran.
+      f->wake.push_back([timer] {
+        boost::asio::post(timer->get_executor(), [timer] {
+          timer->expires_at(boost::asio::steady_timer::time_point::min());
+        });
+      });
     }
   }
   if (!ready) {

@@ -195,7 +195,8 @@ async<versioned<rule>> service::update(const auth::principal& who, const uuid& i
   boost::json::object details{{"rule_id", id.str()}};
   co_await audit_rule(tx, from, "rule.updated", who, details);
   co_await tx.commit();
-  co_await public_reads_.invalidate(id.str());
+  std::string key = id.str();  // a named string: GCC 12 and temporaries across co_await
+  co_await public_reads_.invalidate(key);
   r.view.viewer_role = rule_relation::owner;
   co_return versioned<rule>{std::move(r.view), r.version};
 }
@@ -207,7 +208,8 @@ async<void> service::remove(const auth::principal& who, const uuid& id, const au
   boost::json::object details{{"rule_id", id.str()}};
   co_await audit_rule(tx, from, "rule.deleted", who, details);
   co_await tx.commit();
-  co_await public_reads_.invalidate(id.str());
+  std::string key = id.str();  // a named string: GCC 12 and temporaries across co_await
+  co_await public_reads_.invalidate(key);
 }
 
 async<versioned<rule>> service::duplicate(const auth::principal& who, const uuid& id,

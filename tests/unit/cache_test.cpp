@@ -108,7 +108,8 @@ TEST_CASE("get_or_load loads once then answers from the cache until invalidated"
   CHECK(c.read("k", load) == "v1");
   CHECK(c.read("k", load) == "v1");
   CHECK(loads == 1);
-  run_async(c.loops, [&]() -> async<void> { co_await c.cached.invalidate("k"); });
+  std::string key = "k";
+  run_async(c.loops, [&]() -> async<void> { co_await c.cached.invalidate(key); });
   CHECK(c.read("k", load) == "v2");
   auto text = scraped(c.metrics);
   CHECK(text.find("keel_cache_hits_total{cache=\"things\"} 1") != std::string::npos);
