@@ -16,6 +16,7 @@ const runtime::declaration<settings>& settings::declared() {
                "Bytes of keys and values the in-process cache holds (without REDIS_URL)", 1024,
                1LL << 36},
           },
+      .check = {},
   };
   return d;
 }

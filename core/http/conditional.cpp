@@ -12,6 +12,17 @@
 namespace keel::http {
 namespace {
 
+// `"` + text + `"`, appended rather than built with operator+ (GCC 12 warns -Wrestrict on
+// "literal" + std::string&&, a false positive).
+std::string quoted(std::string_view text) {
+  std::string tag;
+  tag.reserve(text.size() + 2);
+  tag += '"';
+  tag += text;
+  tag += '"';
+  return tag;
+}
+
 // A tag without its weakness prefix: W/"x" and "x" match weakly.
 std::string_view opaque(std::string_view tag) {
   if (tag.starts_with("W/")) tag.remove_prefix(2);
@@ -21,7 +32,7 @@ std::string_view opaque(std::string_view tag) {
 }  // namespace
 
 std::string etag_of_version(std::int64_t version) {
-  return "\"" + std::to_string(version) + "\"";
+  return quoted(std::to_string(version));
 }
 
 std::string etag_of_content(std::string_view body) {
@@ -29,7 +40,7 @@ std::string etag_of_content(std::string_view body) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> hash;
   crypto_hash_sha256(hash.data(), reinterpret_cast<const unsigned char*>(body.data()), body.size());
   // 128 bits name a body well enough; the tag stays short.
-  return "\"" + hex::encode({reinterpret_cast<const char*>(hash.data()), 16}) + "\"";
+  return quoted(hex::encode({reinterpret_cast<const char*>(hash.data()), 16}));
 }
 
 bool not_modified(const request& req, std::string_view etag) {
