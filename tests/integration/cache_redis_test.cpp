@@ -18,6 +18,13 @@ using keel::test::run_async;
 
 namespace {
 
+// "v<n>", appended (GCC 12 warns -Wrestrict on "literal" + std::string&&).
+std::string version_text(int n) {
+  std::string text = "v";
+  text += std::to_string(n);
+  return text;
+}
+
 // A cache name no other test (or earlier run) uses on the shared server.
 std::string unique_name() {
   auto prefix = keel::test::redis_prefix();
@@ -77,7 +84,7 @@ TEST_CASE("a value cached in Redis expires with its TTL", "[cache][redis]") {
   int loads = 0;
   keel::cache::cache::loader load = [&]() -> async<std::string> {
     ++loads;
-    co_return "v" + std::to_string(loads);
+    co_return version_text(loads);
   };
   std::string key = "k";
   CHECK(read(loops, a.cached, key, load) == "v1");
