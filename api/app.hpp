@@ -10,6 +10,7 @@
 #include "core/auth/admin.hpp"
 #include "core/auth/limits.hpp"
 #include "core/auth/service.hpp"
+#include "core/cache/cache.hpp"
 #include "core/catalog/service.hpp"
 #include "core/http/router.hpp"
 #include "core/jobs/service.hpp"
@@ -39,6 +40,11 @@ class app : public runtime::app_context {
   std::unique_ptr<redis::client> redis;  // only when REDIS_URL is set
   // Rate limits for routes: shared through Redis when it is configured, in-process otherwise.
   std::unique_ptr<ratelimit::limiter> limiter;
+  // Cached public reads: in Redis when it is configured (every instance shares them and a
+  // write's invalidation reaches all), in a bounded in-process LRU otherwise.
+  std::unique_ptr<cache::store> cache_store;
+  cache::cache catalog_cache;  // templates and methods
+  cache::cache rules_cache;    // public rule reads
 
   // The features' services, each built from what is above it.
   catalog::service templates;  // governance templates and the method catalog

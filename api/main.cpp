@@ -9,9 +9,9 @@ int main(int argc, char** argv) {
       {"keel-api", "Serves the HTTP API until SIGTERM.", "[--help]"}, argc, argv);
   keel::api::app app(std::move(cfg));
   using namespace keel::api;
-  add_system_routes(app);                          // /health /ready /metrics /openapi.json /docs
-  add_template_routes(app.router, app.templates);  // /api/v1/templates, /api/v1/methods
-  add_auth_routes(app.router, app.auth, app.auth_cookies);    // /api/v1/auth/*
+  add_system_routes(app);  // /health /ready /metrics /openapi.json /docs
+  add_template_routes(app.router, app.templates, app.catalog_cache);  // templates, methods
+  add_auth_routes(app.router, app.auth, app.auth_cookies);            // /api/v1/auth/*
   add_admin_routes(app.router, app.users, app.jobs, app.db);  // /api/v1/admin/* (role admin)
   add_rule_routes(app.router, app.rules);         // drafts, rules, stakeholders, invites
   add_uploads_routes(app.router, app.uploads);    // /api/v1/uploads

@@ -4,6 +4,7 @@
 #include <boost/describe/class.hpp>
 
 #include "core/auth/settings.hpp"
+#include "core/cache/settings.hpp"
 #include "core/db/settings.hpp"
 #include "core/http/settings.hpp"
 #include "core/ratelimit/settings.hpp"
@@ -25,8 +26,9 @@ struct settings {
   storage::settings storage;        // S3_*, UPLOAD_URL_TTL
   uploads::settings uploads;        // UPLOAD_DAILY_*
   web_vitals::settings web_vitals;  // WEB_VITALS_ROUTES
+  cache::settings cache;            // CACHE_*
 };
 BOOST_DESCRIBE_STRUCT(settings, (),
-                      (runtime, db, redis, http, auth, limits, storage, uploads, web_vitals))
+                      (runtime, db, redis, http, auth, limits, storage, uploads, web_vitals, cache))
 
 }  // namespace keel::api

@@ -6,6 +6,9 @@ namespace keel::auth {
 class admin;
 class service;
 }  // namespace keel::auth
+namespace keel::cache {
+class cache;
+}
 namespace keel::catalog {
 class service;
 }
@@ -35,8 +38,8 @@ class auth_web;
 
 // /health /ready /metrics /openapi.json /docs: what the program itself reports.
 void add_system_routes(app& app);
-// /api/v1/templates, /api/v1/methods: the governance catalog.
-void add_template_routes(http::router& router, catalog::service& catalog);
+// /api/v1/templates, /api/v1/methods: the governance catalog, served through `cached`.
+void add_template_routes(http::router& router, catalog::service& catalog, cache::cache& cached);
 void add_auth_routes(http::router& router, auth::service& auth, const auth_web& web);
 void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db);
 // /api/v1/drafts/me, /api/v1/rules/*, /api/v1/invites/accept: the product's write side.

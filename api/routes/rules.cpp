@@ -1,7 +1,10 @@
 // Community rules routes (drafts, rules, stakeholders, invites): path, method, who may call,
 // rate limits, DTOs, conditional headers and the service call. Every decision is the service's.
+#include <boost/json/serialize.hpp>
+
 #include "api/routes/client.hpp"
 #include "api/routes/routes.hpp"
+#include "core/http/conditional.hpp"
 #include "core/http/endpoint.hpp"
 #include "core/rules/service.hpp"
 
@@ -23,10 +26,6 @@ void require_document_size(const http::request& req) {
     throw keel::error(error_kind::payload_too_large, "payload_too_large",
                       "A document may be at most 512 KiB.");
   }
-}
-
-std::string etag_of(std::int64_t version) {
-  return "\"" + std::to_string(version) + "\"";
 }
 
 // The version an entity tag names ("3" or W/"3"), nullopt for anything else.
@@ -53,23 +52,6 @@ precondition precondition_of(const http::request& req) {
   return pre;
 }
 
-// Does If-None-Match name the current version (a GET then answers 304)?
-bool not_modified(const http::request& req, std::int64_t version) {
-  auto none = req.header("If-None-Match");
-  if (!none) return false;
-  std::string_view list = *none;
-  while (!list.empty()) {
-    auto comma = list.find(',');
-    std::string_view tag = list.substr(0, comma);
-    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-    if (tag == "*" || version_of(tag) == version) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 // A rule id from the path; anything that is not one is a rule that does not exist.
 uuid rule_id_of(const http::request& req, std::string_view name = "id") {
   auto id = uuid::parse(req.path_param(name));
@@ -85,7 +67,9 @@ uuid stakeholder_id_of(const http::request& req) {
 
 template <class T>
 reply<T> tagged(rulebook::versioned<T> v, int status = 0) {
-  return {.body = std::move(v.value), .status = status, .headers = {{"ETag", etag_of(v.version)}}};
+  return {.body = std::move(v.value),
+          .status = status,
+          .headers = {{"ETag", http::etag_of_version(v.version)}}};
 }
 
 reply<rulebook::rule> created(rulebook::versioned<rulebook::rule> v) {
@@ -165,23 +149,25 @@ void add_rule_routes(http::router& router, rulebook::service& svc) {
                         .tag = "rules",
                         .errors = {304, 404},
                         .access = access::user_if_sent},
-                       [&](input<>& in) -> async<http::response> {
+                       [&](input<>& in) -> async<http::typed_response<rule>> {
                          auto id = rule_id_of(in.raw);
-                         std::optional<uuid> viewer;
-                         if (in.caller) viewer = in.caller->user_id;
-                         auto found = co_await svc.get(id, viewer);
-                         http::response res;
-                         if (not_modified(in.raw, found.version)) {
-                           res.status = 304;
-                           res.content_type.clear();
+                         http::typed_response<rule> out;
+                         if (!in.caller) {
+                           // Signed out, the answer is the same for everyone: from the cache.
+                           auto found = co_await svc.get_public(id);
+                           static_cast<http::response&>(out) = http::conditional_json(
+                               in.raw, std::move(found.value), http::etag_of_version(found.version),
+                               "no-cache");
                          } else {
-                           res = http::response::json(dto::encode(found.value));
+                           std::optional<uuid> viewer = in.caller->user_id;
+                           auto found = co_await svc.get(id, viewer);
+                           static_cast<http::response&>(out) = http::conditional_json(
+                               in.raw, boost::json::serialize(dto::encode(found.value)),
+                               http::etag_of_version(found.version), "private, no-cache");
                          }
-                         res.with_header("ETag", etag_of(found.version));
                          // viewer_role depends on who asks.
-                         res.with_header("Vary", "Authorization");
-                         res.with_header("Cache-Control", "private, no-cache");
-                         co_return res;
+                         out.with_header("Vary", "Authorization");
+                         co_return out;
                        }));
 
   router.add(http::patch("/api/v1/rules/{id}",

@@ -17,7 +17,8 @@
 // The handler takes `http::input<Query, Body>&` (either may be no_query / no_body; a Body of
 // std::optional<T> may be left out, for clients that send their data another way) and returns
 // async<Out>: a DTO (encoded as JSON with the success status), void (204), http::reply<DTO>
-// (a DTO plus a status or headers of its own), or a raw http::response.
+// (a DTO plus a status or headers of its own), a raw http::response, or a raw
+// http::typed_response<DTO> documented as the DTO.
 #pragma once
 #include <boost/mp11/algorithm.hpp>
 #include <functional>
@@ -78,6 +79,13 @@ struct reply {
   T body;
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// A raw response (already encoded, or a bodiless 304) that the OpenAPI document still shows as
+// T: for answers served from a cache or under conditional-request rules.
+template <class T>
+struct typed_response : response {
+  using documented = T;
 };
 
 // What the OpenAPI document says beyond what the types already tell it.
@@ -141,6 +149,10 @@ template <class T>
 inline constexpr bool is_reply = false;
 template <class T>
 inline constexpr bool is_reply<reply<T>> = true;
+template <class T>
+inline constexpr bool is_typed_response = false;
+template <class T>
+inline constexpr bool is_typed_response<typed_response<T>> = true;
 
 template <class Q>
 Q read_query(const request& req) {
@@ -288,6 +300,9 @@ async<response> run_endpoint(std::shared_ptr<const bound<Q, B, Fn>> b, request& 
     co_return accepted;
   } else if constexpr (std::is_same_v<Out, response>) {
     co_return co_await (*fn)(in);
+  } else if constexpr (is_typed_response<Out>) {
+    response out = co_await (*fn)(in);
+    co_return out;
   } else if constexpr (is_reply<Out>) {
     co_return encode_reply(co_await (*fn)(in), status);
   } else {
@@ -314,6 +329,8 @@ route_doc document(endpoint_doc doc) {
   }
   if constexpr (is_reply<Out>) {
     d.response_schema = dto::standalone_schema<decltype(Out::body)>();
+  } else if constexpr (is_typed_response<Out>) {
+    d.response_schema = dto::standalone_schema<typename Out::documented>();
   } else if constexpr (!std::is_void_v<Out> && !std::is_same_v<Out, response>) {
     d.response_schema = dto::standalone_schema<Out>();
   }

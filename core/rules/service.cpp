@@ -2,11 +2,13 @@
 #include "core/rules/service.hpp"
 
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "core/audit/log.hpp"
 #include "core/auth/secrets.hpp"
 #include "core/auth/service.hpp"
+#include "core/cache/cache.hpp"
 #include "core/db/pool.hpp"
 #include "core/dto/cursor.hpp"
 #include "core/dto/formats.hpp"
@@ -168,6 +170,22 @@ async<versioned<rule>> service::get(const uuid& id, const std::optional<uuid>& v
   co_return versioned<rule>{std::move(found->view), found->version};
 }
 
+async<versioned<std::string>> service::get_public(const uuid& id) {
+  // Cached as "<version> <json>": the version is the ETag, which If-Match on a PATCH names.
+  std::string key = id.str();
+  cache::cache::loader load = [&]() -> async<std::string> {
+    std::optional<uuid> anonymous;
+    auto found = co_await store::find_rule(db_, id, anonymous);
+    if (!found) no_rule();  // not cached: a rule published later is found at once
+    co_return std::to_string(found->version) + " " +
+        boost::json::serialize(dto::encode(found->view));
+  };
+  std::string cached = co_await public_reads_.get_or_load(key, load);
+  auto space = cached.find(' ');
+  if (space == std::string::npos) throw std::runtime_error("a cached rule without its version");
+  co_return versioned<std::string>{cached.substr(space + 1), std::stoll(cached.substr(0, space))};
+}
+
 async<versioned<rule>> service::update(const auth::principal& who, const uuid& id,
                                        const patch_body& body, const precondition& pre,
                                        const audit::origin& from) {
@@ -182,6 +200,8 @@ async<versioned<rule>> service::update(const auth::principal& who, const uuid& i
   boost::json::object details{{"rule_id", id.str()}};
   co_await audit_rule(tx, from, "rule.updated", who, details);
   co_await tx.commit();
+  std::string key = id.str();  // a named string: GCC 12 and temporaries across co_await
+  co_await public_reads_.invalidate(key);
   r.view.viewer_role = rule_relation::owner;
   co_return versioned<rule>{std::move(r.view), r.version};
 }
@@ -193,6 +213,8 @@ async<void> service::remove(const auth::principal& who, const uuid& id, const au
   boost::json::object details{{"rule_id", id.str()}};
   co_await audit_rule(tx, from, "rule.deleted", who, details);
   co_await tx.commit();
+  std::string key = id.str();  // a named string: GCC 12 and temporaries across co_await
+  co_await public_reads_.invalidate(key);
 }
 
 async<versioned<rule>> service::duplicate(const auth::principal& who, const uuid& id,

@@ -10,6 +10,9 @@
 #include "core/rules/dto.hpp"
 #include "core/runtime/async.hpp"
 
+namespace keel::cache {
+class cache;
+}
 namespace keel::db {
 class pool;
 class transaction;
@@ -39,8 +42,10 @@ async<void> keep_handed_on_draft(db::transaction& tx, const uuid& user,
 
 class service {
  public:
-  // `app_url` is where invite links point (APP_URL).
-  service(db::pool& db, std::string app_url) : db_(db), app_url_(std::move(app_url)) {}
+  // `app_url` is where invite links point (APP_URL). `public_reads` caches what an anonymous
+  // caller reads of a rule; this service's writes invalidate it.
+  service(db::pool& db, std::string app_url, cache::cache& public_reads)
+      : db_(db), app_url_(std::move(app_url)), public_reads_(public_reads) {}
 
   // ---- drafts: one per user ----
   // Throws not_found ("draft_not_found").
@@ -57,6 +62,9 @@ class service {
   async<rule_page> list(const rule_query& query);
   // Throws not_found ("rule_not_found"). `viewer` decides viewer_role.
   async<versioned<rule>> get(const uuid& id, const std::optional<uuid>& viewer);
+  // The rule as anyone signed out sees it (viewer_role null), already encoded as JSON, from
+  // the cache when it is there. Throws not_found ("rule_not_found").
+  async<versioned<std::string>> get_public(const uuid& id);
   // Owner only (forbidden "not_rule_owner"); precondition_failed ("rule_changed") when stale.
   async<versioned<rule>> update(const auth::principal& who, const uuid& id, const patch_body& body,
                                 const precondition& pre, const audit::origin& from);
@@ -81,6 +89,7 @@ class service {
  private:
   db::pool& db_;
   std::string app_url_;
+  cache::cache& public_reads_;
 };
 
 }  // namespace keel::rulebook
