@@ -90,7 +90,11 @@ async<created_upload> service::create(const uuid& owner, const create_body& body
                                       const audit::origin& from) {
   require_storage();
   const purpose* p = find_purpose(body.purpose);
-  if (p == nullptr) throw validation_failed({{"purpose", "is not a known purpose"}});
+  // The vector is named: GCC 12 finds `{{...}}` of two literals ambiguous with the copy
+  // constructor.
+  if (p == nullptr) {
+    throw validation_failed(std::vector<field_error>{{"purpose", "is not a known purpose"}});
+  }
   bool type_ok = std::find(p->content_types.begin(), p->content_types.end(), body.content_type) !=
                  p->content_types.end();
   if (!type_ok) {
