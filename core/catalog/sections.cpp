@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/json/value.hpp>
+#include <cmath>
 #include <string>
 
 #include "core/dto/json.hpp"
@@ -35,6 +36,11 @@ void check_json_limits(const boost::json::value& value, dto::problems& found, st
     if (characters(std::string_view(s.data(), s.size())) > document_limits::max_string) {
       found.add(too_long());
     }
+    return;
+  }
+  // 1e400 parses as an infinite double, which PostgreSQL's jsonb cannot store (a 500 before).
+  if (value.is_double() && !std::isfinite(value.get_double())) {
+    found.add("is a number too large to store");
     return;
   }
   if (!value.is_array() && !value.is_object()) return;
