@@ -132,5 +132,19 @@ done
 [ -n "$s3_port" ] || { echo "test.sh: the S3 server did not start:" >&2; cat "$s3_dir.log" >&2; exit 1; }
 export KEEL_TEST_S3_PORT="$s3_port" KEEL_TEST_S3_BUCKET=keel-test KEEL_TEST_S3_TOOLS="$s3_tools"
 
+# What failed, in a few lines at the very end: CI keeps the head and the tail of a long log,
+# and a failed test's own output sits in its middle.
+failure_digest() {
+  local log="$root/build/$preset/Testing/Temporary/LastTest.log"
+  [ -f "$log" ] || return 0
+  echo "test.sh: what failed (the full output is in $log):"
+  grep -E -A3 '^[^ ].*: FAILED:$|^#[0-9]+ \[[a-z_0-9]+\] ' "$log" |
+    grep -vE '^--$|^  request:' | cut -c1-240 | head -40
+}
+
 # One test at a time: some tests stop and restart the PostgreSQL server (or a Redis).
-ctest --preset "$preset" --timeout 300 "$@"
+ctest --preset "$preset" --timeout 300 "$@" || {
+  status=$?
+  failure_digest
+  exit "$status"
+}
