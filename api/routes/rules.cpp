@@ -95,17 +95,17 @@ void add_rule_routes(http::router& router, rulebook::service& svc) {
                          co_return tagged(co_await svc.get_draft(in.who().user_id));
                        }));
 
-  router.add(
-      http::put("/api/v1/drafts/me",
-                {.summary = "Save your draft (If-Match: its ETag; If-None-Match: * to create only)",
-                 .tag = "drafts",
-                 .errors = {412, 413},
-                 .access = access::user},
-                [&](input<no_query, draft_body>& in) -> async<reply<draft>> {
-                  require_document_size(in.raw);
-                  auto pre = precondition_of(in.raw);
-                  co_return tagged(co_await svc.save_draft(in.who().user_id, in.body, pre));
-                }));
+  router.add(http::put(
+      "/api/v1/drafts/me",
+      {.summary = "Save your draft (If-Match: its ETag; If-None-Match: * to create only)",
+       .tag = "drafts",
+       .errors = {412, 413},
+       .access = access::user},
+      [&](input<no_query, draft_body>& in) -> async<reply<draft>> {
+        require_document_size(in.raw);
+        auto pre = precondition_of(in.raw);
+        co_return tagged(co_await svc.save_draft(in.who().user_id, std::move(in.body), pre));
+      }));
 
   router.add(http::delete_(
       "/api/v1/drafts/me",

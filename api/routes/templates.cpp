@@ -1,6 +1,9 @@
 // Governance catalog routes (templates and methods): path, method, DTOs and the service call.
 // Their answers are public and change only with a migration: they are served from the cache
 // with an ETag, and a client may keep them a minute.
+#include <stdexcept>
+#include <string>
+
 #include <boost/json/serialize.hpp>
 
 #include "api/routes/routes.hpp"
@@ -24,13 +27,23 @@ std::string key_of(std::string_view kind, const Q& query) {
   return std::string(kind) + ":" + boost::json::serialize(dto::encode(query));
 }
 
-// The encoded answer from the cache (or `load`), tagged by its content.
+// The encoded answer from the cache (or `load`), tagged by its content. The cache holds
+// "<etag> <body>": the tag is hashed once per load, not on every hit (hashing each hit was
+// 45% of a cached answer's CPU).
 template <class T>
 async<http::typed_response<T>> cached_answer(const http::request& req, cache::cache& cached,
                                              const std::string& key,
                                              const cache::cache::loader& load) {
-  std::string body = co_await cached.get_or_load(key, load);
-  std::string etag = http::etag_of_content(body);
+  cache::cache::loader tagged_load = [&]() -> async<std::string> {
+    std::string body = co_await load();
+    co_return http::etag_of_content(body) + " " + body;
+  };
+  // "tagged:" keeps these entries apart from the bare bodies that earlier releases cached.
+  std::string body = co_await cached.get_or_load("tagged:" + key, tagged_load);
+  auto space = body.find(' ');
+  if (space == std::string::npos) throw std::runtime_error("a cached answer without its ETag");
+  std::string etag = body.substr(0, space);
+  body.erase(0, space + 1);
   http::typed_response<T> out;
   static_cast<http::response&>(out) =
       http::conditional_json(req, std::move(body), etag, public_minute);

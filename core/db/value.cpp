@@ -76,6 +76,9 @@ param to_param(timestamp v) {
 param to_param(const boost::json::value& v) {
   return boost::json::serialize(v);
 }
+param to_param(const boost::json::object& v) {
+  return boost::json::serialize(v);
+}
 param to_param(std::nullopt_t) {
   return param{};
 }

@@ -26,6 +26,7 @@ param to_param(double v);
 param to_param(const uuid& v);
 param to_param(timestamp v);
 param to_param(const boost::json::value& v);  // for json/jsonb columns
+param to_param(const boost::json::object& v);
 param to_param(std::nullopt_t);
 template <class T>
 param to_param(const std::optional<T>& v) {

@@ -93,9 +93,9 @@ async<versioned<draft>> service::get_draft(const uuid& user) {
   co_return versioned<draft>{std::move(*found), version};
 }
 
-async<versioned<draft>> service::save_draft(const uuid& user, const draft_body& body,
+async<versioned<draft>> service::save_draft(const uuid& user, draft_body&& body,
                                             const precondition& pre) {
-  std::optional<draft> saved;
+  std::optional<store::draft_stamp> saved;
   if (pre.if_match_any_version) {
     saved = std::nullopt;
   } else if (pre.create_only) {
@@ -109,8 +109,10 @@ async<versioned<draft>> service::save_draft(const uuid& user, const draft_body& 
     throw precondition_failed("The draft changed since you read it: read it again.",
                               "draft_changed");
   }
-  std::int64_t version = saved->version;
-  co_return versioned<draft>{std::move(*saved), version};
+  draft out{.payload = std::move(body.payload),
+            .version = saved->version,
+            .updated_at = saved->updated_at};
+  co_return versioned<draft>{std::move(out), saved->version};
 }
 
 async<void> keep_handed_on_draft(db::transaction& tx, const uuid& user,

@@ -51,8 +51,8 @@ class service {
   // Throws not_found ("draft_not_found").
   async<versioned<draft>> get_draft(const uuid& user);
   // Throws precondition_failed ("draft_changed") when `pre` does not hold.
-  async<versioned<draft>> save_draft(const uuid& user, const draft_body& body,
-                                     const precondition& pre);
+  // The answer carries the payload that was sent (moved out of `body`).
+  async<versioned<draft>> save_draft(const uuid& user, draft_body&& body, const precondition& pre);
   async<void> delete_draft(const uuid& user);
 
   // ---- rules ----

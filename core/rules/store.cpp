@@ -24,6 +24,10 @@ draft draft_from_row(const db::row& r) {
 constexpr std::string_view rule_columns =
     "r.id, r.title, r.summary, r.document, r.created_at, r.updated_at, r.owner_id, r.version";
 
+draft_stamp stamp_from_row(const db::row& r) {
+  return {.version = r.get<std::int64_t>(0), .updated_at = r.get<timestamp>(1)};
+}
+
 stored_rule rule_from_row(const db::row& r, bool with_role) {
   stored_rule out{
       .view =
@@ -95,51 +99,49 @@ async<std::optional<draft>> find_draft(db::pool& db, const uuid& user) {
   co_return draft_from_row(rows[0]);
 }
 
-// A save without a precondition: the new payload wins, a version higher.
+// A save without a precondition: the new payload wins, a version higher. A save returns no
+// payload: reading a large document back costs the database more than writing it.
 constexpr const char* upsert_draft_sql = R"sql(
     INSERT INTO rule_drafts (user_id, payload) VALUES ($1, $2::jsonb)
     ON CONFLICT (user_id) DO UPDATE
       SET payload = EXCLUDED.payload, version = rule_drafts.version + 1, updated_at = now()
-    RETURNING payload, version, updated_at
+    RETURNING version, updated_at
 )sql";
 
-async<draft> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload) {
-  boost::json::value json = payload;
-  auto rows = co_await db.query(upsert_draft_sql, user, json);
-  co_return draft_from_row(rows[0]);
+async<draft_stamp> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload) {
+  auto rows = co_await db.query(upsert_draft_sql, user, payload);
+  co_return stamp_from_row(rows[0]);
 }
 
 async<void> save_draft(db::transaction& tx, const uuid& user, const boost::json::value& payload) {
   co_await tx.query(upsert_draft_sql, user, payload);
 }
 
-async<std::optional<draft>> create_draft(db::pool& db, const uuid& user,
-                                         const boost::json::object& payload) {
-  boost::json::value json = payload;
+async<std::optional<draft_stamp>> create_draft(db::pool& db, const uuid& user,
+                                               const boost::json::object& payload) {
   auto rows = co_await db.query(R"sql(
       INSERT INTO rule_drafts (user_id, payload) VALUES ($1, $2::jsonb)
       ON CONFLICT (user_id) DO NOTHING
-      RETURNING payload, version, updated_at
+      RETURNING version, updated_at
   )sql",
-                                user, json);
+                                user, payload);
   if (rows.empty()) co_return std::nullopt;
-  co_return draft_from_row(rows[0]);
+  co_return stamp_from_row(rows[0]);
 }
 
-async<std::optional<draft>> replace_draft(db::pool& db, const uuid& user,
-                                          const boost::json::object& payload,
-                                          std::int64_t version) {
-  boost::json::value json = payload;
+async<std::optional<draft_stamp>> replace_draft(db::pool& db, const uuid& user,
+                                                const boost::json::object& payload,
+                                                std::int64_t version) {
   // Under READ COMMITTED a second writer waits on the row lock, then re-reads the row: it sees
   // the first writer's version and matches nothing.
   auto rows = co_await db.query(R"sql(
       UPDATE rule_drafts SET payload = $2::jsonb, version = version + 1, updated_at = now()
        WHERE user_id = $1 AND version = $3
-      RETURNING payload, version, updated_at
+      RETURNING version, updated_at
   )sql",
-                                user, json, version);
+                                user, payload, version);
   if (rows.empty()) co_return std::nullopt;
-  co_return draft_from_row(rows[0]);
+  co_return stamp_from_row(rows[0]);
 }
 
 async<void> delete_draft(db::pool& db, const uuid& user) {

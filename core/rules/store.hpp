@@ -21,16 +21,22 @@ namespace keel::rulebook::store {
 // ---- drafts (one statement each) ----
 
 async<std::optional<draft>> find_draft(db::pool& db, const uuid& user);
+// What a save made of the row: the payload is what was sent, so a save reads back only this.
+struct draft_stamp {
+  std::int64_t version = 0;
+  timestamp updated_at;
+};
 // Saves whatever is there; the version goes up by one.
-async<draft> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload);
+async<draft_stamp> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload);
 // The same inside a larger write (a sign-in that brings a draft along).
 async<void> save_draft(db::transaction& tx, const uuid& user, const boost::json::value& payload);
 // Only when the user has no draft yet; nullopt when one exists.
-async<std::optional<draft>> create_draft(db::pool& db, const uuid& user,
-                                         const boost::json::object& payload);
+async<std::optional<draft_stamp>> create_draft(db::pool& db, const uuid& user,
+                                               const boost::json::object& payload);
 // Only when the stored version is `version`; nullopt otherwise (changed or gone).
-async<std::optional<draft>> replace_draft(db::pool& db, const uuid& user,
-                                          const boost::json::object& payload, std::int64_t version);
+async<std::optional<draft_stamp>> replace_draft(db::pool& db, const uuid& user,
+                                                const boost::json::object& payload,
+                                                std::int64_t version);
 async<void> delete_draft(db::pool& db, const uuid& user);
 
 // ---- users ----
