@@ -117,7 +117,7 @@ for i in $(seq "${USERS:-256}"); do
     -d "{\"email\":\"bench-$i-$(date +%s)@example.com\",\"password\":\"a benchmark password\"}" \
     "$api/auth/register" | json_field '["access_token"]' >>"$TOKENS_FILE"
 done
-TOKEN="$(head -n1 "$TOKENS_FILE")"
+export TOKEN="$(head -n1 "$TOKENS_FILE")"
 rule_id="$(curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
   -d @"$here/product/rule.json" "$api/rules" | json_field '["id"]')"
 [ -n "$rule_id" ] || die "publishing the rule failed"
