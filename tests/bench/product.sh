@@ -133,13 +133,16 @@ open(sys.argv[1], "w").write(text)
 PY
 export DRAFT_FILE="$out/draft.json"
 draft_bytes="$(wc -c <"$DRAFT_FILE")"
+upload_body='{"purpose":"method_attachment","content_type":"application/pdf","byte_length":48000,"file_name":"bylaws.pdf"}'
+printf '%s' "$upload_body" >"$out/upload.json"
 curl -sf -X PUT -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
   --data-binary @"$DRAFT_FILE" "$api/drafts/me" >/dev/null || die "keel refused the draft"
 
 log "keel: GET /api/v1/rules/$rule_id (cache off)"
 read -r keel_rule_rps keel_rule_p99 keel_rule_cpu keel_rule_pg < <(measure keel-rule "$keel_pid" "$api/rules/$rule_id")
 log "keel: PUT /api/v1/drafts/me ($draft_bytes bytes)"
-read -r keel_draft_rps keel_draft_p99 keel_draft_cpu keel_draft_pg < <(measure keel-draft "$keel_pid" -s "$here/product/draft.lua" "$api/drafts/me")
+export BODY_FILE="$DRAFT_FILE" METHOD=PUT
+read -r keel_draft_rps keel_draft_p99 keel_draft_cpu keel_draft_pg < <(measure keel-draft "$keel_pid" -s "$here/product/as_users.lua" "$api/drafts/me")
 stop_keel
 
 log "keel-api, cache on (CACHE_TTL default, in-process)"
@@ -159,7 +162,7 @@ start_keel S3_ENDPOINT=http://127.0.0.1:9 S3_REGION=us-east-1 S3_BUCKET=keel-ben
   S3_ACCESS_KEY_ID=bench S3_SECRET_ACCESS_KEY=bench-secret-key S3_FORCE_PATH_STYLE=true \
   UPLOAD_DAILY_COUNT=1000000 UPLOAD_DAILY_BYTES=1000000000000
 upload_id="$(curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-  -d '{"purpose":"method_attachment","content_type":"application/pdf","byte_length":48000,"file_name":"bylaws.pdf"}' \
+  -d "$upload_body" \
   "$api/uploads" | json_field '["id"]')"
 # Made ready the way completing it would (the bytes' check needs the S3 server, not measured).
 psql -q -X "$DATABASE_URL" -c "UPDATE uploads SET status = 'ready' WHERE id = '$upload_id'"
@@ -168,7 +171,8 @@ curl -sf -H "Authorization: Bearer $TOKEN" "$api/uploads/$upload_id" | grep -q '
 log "keel: GET /health (storage settings)"
 read -r upload_health_rps upload_health_p99 _ _ < <(measure keel-health-uploads "$keel_pid" "http://127.0.0.1:$keel_port/health")
 log "keel: POST /api/v1/uploads"
-read -r create_rps create_p99 create_cpu create_pg < <(measure keel-upload-create "$keel_pid" -s "$here/product/upload_create.lua" "$api/uploads")
+export BODY_FILE="$out/upload.json" METHOD=POST
+read -r create_rps create_p99 create_cpu create_pg < <(measure keel-upload-create "$keel_pid" -s "$here/product/as_users.lua" "$api/uploads")
 log "keel: GET /api/v1/uploads/$upload_id"
 read -r read_rps read_p99 read_cpu read_pg < <(measure keel-upload-read "$keel_pid" -s "$here/product/bearer.lua" "$api/uploads/$upload_id")
 
@@ -190,7 +194,8 @@ curl -sf -X PUT -H 'Content-Type: application/json' -H "Authorization: Bearer $T
 log "hono: GET /api/v1/rules/$rule_id"
 read -r hono_rule_rps hono_rule_p99 hono_rule_cpu hono_rule_pg < <(measure hono-rule "$hono_pid" "$peer/rules/$rule_id")
 log "hono: PUT /api/v1/drafts/me"
-read -r hono_draft_rps hono_draft_p99 hono_draft_cpu hono_draft_pg < <(measure hono-draft "$hono_pid" -s "$here/product/draft.lua" "$peer/drafts/me")
+export BODY_FILE="$DRAFT_FILE" METHOD=PUT
+read -r hono_draft_rps hono_draft_p99 hono_draft_cpu hono_draft_pg < <(measure hono-draft "$hono_pid" -s "$here/product/as_users.lua" "$peer/drafts/me")
 
 section="$(cat <<MD
 <!-- product.sh: this section is rewritten by tests/bench/product.sh -->
