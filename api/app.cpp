@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "core/http/server.hpp"
+#include "core/realtime/limits.hpp"
 #include "core/rules/limits.hpp"
 #include "core/runtime/log.hpp"
 #include "core/runtime/shutdown.hpp"
@@ -31,7 +32,11 @@ app::app(settings c)
       auth_cookies(cfg.http, cfg.auth),
       users(db),
       jobs(db),
-      rules(db, cfg.auth.app_url, rules_cache),
+      live(loops, db, metrics, cfg.realtime),
+      live_broker(redis ? std::make_unique<realtime::broker>(loops, *redis, &live) : nullptr),
+      events(&live, live_broker.get()),
+      live_tickets(db, [this](const std::vector<uuid>& s) { return auth.open_sessions(s); }),
+      rules(db, cfg.auth.app_url, rules_cache, events),
       bucket(cfg.storage.configured() ? std::make_unique<storage::bucket>(cfg.storage) : nullptr),
       s3(bucket ? std::make_unique<storage::s3_client>(*bucket) : nullptr),
       uploads(db, bucket.get(), s3.get(), cfg.uploads),
@@ -43,11 +48,17 @@ app::app(settings c)
   router.guard().count_limits = cfg.limits.enabled;
   router.guard().add_limits(auth::rate_limits());
   router.guard().add_limits(rulebook::rate_limits());
+  router.guard().add_limits(realtime::rate_limits());
   router.guard().add_limits(uploads::rate_limits());
   router.guard().add_limits(web_vitals::rate_limits());
   // A create flow started signed out: the draft sent with the emailed code becomes the
   // account's draft in the transaction of that sign-in.
   auth.set_draft_handoff(&rulebook::keep_handed_on_draft);
+  // Live connections end with their session; rule channels are for the rule's people.
+  live.set_session_check([this](const std::vector<uuid>& s) { return auth.open_sessions(s); });
+  live.set_rule_authorizer(
+      [this](const uuid& user, const uuid& rule) { return rules.may_follow(user, rule); });
+  live.set_broker(live_broker.get());
 }
 
 app::~app() = default;
@@ -66,13 +77,18 @@ int app::run() {
     log::error("cannot start the HTTP server", {{"error", e.what()}});
     return 1;
   }
-  // The drain order: /ready fails first, then the server drains, then the pool and Redis close.
+  live.start();
+  if (live_broker) live_broker->start();
+  // The drain order: /ready fails first, live connections are told to go elsewhere (1001),
+  // then the server drains, then the broker, the pool and Redis close.
   runtime::shutdown_signal signal(loops, [&] {
     shutting_down_ = true;
     boost::asio::co_spawn(
         loops.loop(0),
         [&]() -> async<void> {
+          co_await live.close_all(std::chrono::milliseconds(2000));
           co_await server.shutdown(cfg.http.shutdown_grace);
+          if (live_broker) co_await live_broker->stop();
           co_await db.close();
           if (redis) co_await redis->close();
           signal.cancel();

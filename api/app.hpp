@@ -15,6 +15,10 @@
 #include "core/http/router.hpp"
 #include "core/jobs/service.hpp"
 #include "core/ratelimit/limiter.hpp"
+#include "core/realtime/broker.hpp"
+#include "core/realtime/hub.hpp"
+#include "core/realtime/publisher.hpp"
+#include "core/realtime/tickets.hpp"
 #include "core/redis/client.hpp"
 #include "core/rules/service.hpp"
 #include "core/runtime/app_context.hpp"
@@ -53,6 +57,12 @@ class app : public runtime::app_context {
   auth_web auth_cookies;                // how tokens reach browsers (api/routes/auth_web.hpp)
   auth::admin users;
   jobs::service jobs;
+  // Live events: this instance's connections, the other instances through Redis (when it is
+  // configured), the publisher features write events with, and the tickets browsers connect by.
+  realtime::hub live;
+  std::unique_ptr<realtime::broker> live_broker;
+  realtime::publisher events;
+  realtime::tickets live_tickets;
   rulebook::service rules;  // drafts, published rules, stakeholders and invites
   // Storage, only when S3_BUCKET is set: the bucket's addresses and keel's own requests to it.
   std::unique_ptr<storage::bucket> bucket;

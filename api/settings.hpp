@@ -8,6 +8,7 @@
 #include "core/db/settings.hpp"
 #include "core/http/settings.hpp"
 #include "core/ratelimit/settings.hpp"
+#include "core/realtime/settings.hpp"
 #include "core/redis/settings.hpp"
 #include "core/runtime/settings.hpp"
 #include "core/storage/settings.hpp"
@@ -27,8 +28,10 @@ struct settings {
   uploads::settings uploads;        // UPLOAD_DAILY_*
   web_vitals::settings web_vitals;  // WEB_VITALS_ROUTES
   cache::settings cache;            // CACHE_*
+  realtime::settings realtime;      // REALTIME_*
 };
 BOOST_DESCRIBE_STRUCT(settings, (),
-                      (runtime, db, redis, http, auth, limits, storage, uploads, web_vitals, cache))
+                      (runtime, db, redis, http, auth, limits, storage, uploads, web_vitals, cache,
+                       realtime))
 
 }  // namespace keel::api

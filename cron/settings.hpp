@@ -5,6 +5,7 @@
 
 #include "core/db/settings.hpp"
 #include "core/jobs/settings.hpp"
+#include "core/realtime/settings.hpp"
 #include "core/runtime/settings.hpp"
 
 namespace keel::cron {
@@ -13,7 +14,8 @@ struct settings {
   runtime::settings runtime;      // APP_ENV, LOG_LEVEL, LOG_FORMAT
   db::settings db;                // DATABASE_URL, DB_*
   jobs::retention_settings jobs;  // JOBS_RETAIN_* (jobs.prune)
+  realtime::settings realtime;    // REALTIME_* (realtime.prune reads REALTIME_REPLAY)
 };
-BOOST_DESCRIBE_STRUCT(settings, (), (runtime, db, jobs))
+BOOST_DESCRIBE_STRUCT(settings, (), (runtime, db, jobs, realtime))
 
 }  // namespace keel::cron

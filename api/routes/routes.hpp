@@ -1,6 +1,8 @@
 // Every routes file's registration function, each handed the services its routes call;
 // main.cpp calls each once.
 #pragma once
+#include <string>
+#include <vector>
 
 namespace keel::auth {
 class admin;
@@ -21,6 +23,10 @@ class router;
 namespace keel::jobs {
 class service;
 }
+namespace keel::realtime {
+class hub;
+class tickets;
+}  // namespace keel::realtime
 namespace keel::rulebook {
 class service;
 }
@@ -44,6 +50,10 @@ void add_auth_routes(http::router& router, auth::service& auth, const auth_web& 
 void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db);
 // /api/v1/drafts/me, /api/v1/rules/*, /api/v1/invites/accept: the product's write side.
 void add_rule_routes(http::router& router, rulebook::service& rules);
+// /api/v1/realtime (WebSocket), /api/v1/events (SSE), their tickets. `allowed_origins` are
+// the only browser origins that may connect (CORS_ORIGINS).
+void add_realtime_routes(http::router& router, realtime::hub& hub, realtime::tickets& tickets,
+                         const std::vector<std::string>& allowed_origins);
 // /api/v1/uploads: presigned uploads to the bucket and their metadata.
 void add_uploads_routes(http::router& router, uploads::service& uploads);
 // /api/v1/web-vitals: browsers' beacons, recorded as histograms on /metrics.

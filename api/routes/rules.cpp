@@ -95,25 +95,25 @@ void add_rule_routes(http::router& router, rulebook::service& svc) {
                          co_return tagged(co_await svc.get_draft(in.who().user_id));
                        }));
 
-  router.add(http::put(
-      "/api/v1/drafts/me",
-      {.summary = "Save your draft (If-Match: its ETag; If-None-Match: * to create only)",
-       .tag = "drafts",
-       .errors = {412, 413},
-       .access = access::user},
-      [&](input<no_query, draft_body>& in) -> async<reply<draft>> {
-        require_document_size(in.raw);
-        auto pre = precondition_of(in.raw);
-        co_return tagged(co_await svc.save_draft(in.who().user_id, std::move(in.body), pre));
-      }));
+  router.add(
+      http::put("/api/v1/drafts/me",
+                {.summary = "Save your draft (If-Match: its ETag; If-None-Match: * to create only)",
+                 .tag = "drafts",
+                 .errors = {412, 413},
+                 .access = access::user},
+                [&](input<no_query, draft_body>& in) -> async<reply<draft>> {
+                  require_document_size(in.raw);
+                  auto pre = precondition_of(in.raw);
+                  co_return tagged(co_await svc.save_draft(in.who(), std::move(in.body), pre));
+                }));
 
-  router.add(http::delete_(
-      "/api/v1/drafts/me",
-      {.summary = "Delete your draft (204 also when there is none)",
-       .tag = "drafts",
+  router.add(
+      http::delete_("/api/v1/drafts/me",
+                    {.summary = "Delete your draft (204 also when there is none)",
+                     .tag = "drafts",
 
-       .access = access::user},
-      [&](input<>& in) -> async<void> { co_await svc.delete_draft(in.who().user_id); }));
+                     .access = access::user},
+                    [&](input<>& in) -> async<void> { co_await svc.delete_draft(in.who()); }));
 
   // ---- rules ----
 

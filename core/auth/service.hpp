@@ -86,6 +86,9 @@ class service {
   // Throws not_found unless `id` is an open session of the user.
   async<void> end_session(const principal& who, const uuid& id, const audit::origin& from);
   async<void> end_other_sessions(const principal& who, const audit::origin& from);
+  // Which of `sessions` are still open, of users not disabled (for connections that outlive
+  // a request: realtime closes the others).
+  async<std::vector<uuid>> open_sessions(const std::vector<uuid>& sessions);
 
   // ---- emailed codes and links (codes.cpp) ----
   // Always succeeds, known address or not: the answer tells nothing about accounts. A draft

@@ -1,6 +1,8 @@
 // Auth service: checking access tokens, rotating refresh tokens, listing and ending sessions.
 #include <algorithm>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <stdexcept>
 
@@ -36,6 +38,15 @@ async<principal> service::authenticate(std::string_view authorization) {
   auto checked = co_await check_session(authorization);
   checked.who.details = std::move(checked.user);
   co_return std::move(checked.who);
+}
+
+async<std::vector<uuid>> service::open_sessions(const std::vector<uuid>& sessions) {
+  boost::json::array ids;
+  ids.reserve(sessions.size());
+  for (const auto& id : sessions) ids.emplace_back(id.str());
+  boost::json::value list = std::move(ids);
+  auto open = co_await store::open_sessions(db_, list);
+  co_return open;
 }
 
 user_view service::me(const principal& who) const {

@@ -1,6 +1,7 @@
 // The SQL of auth, and nothing else: accounts, sessions and refresh tokens, one-time codes.
 // Durations are whole seconds; times that matter for expiry are the database's now().
 #pragma once
+#include <boost/json/fwd.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
@@ -94,6 +95,8 @@ struct active_session {
   user_view user;
 };
 async<std::optional<active_session>> find_active_session(db::pool& db, const uuid& session_id);
+// Which of `session_ids` (a JSON array of ids) are open sessions of users not disabled.
+async<std::vector<uuid>> open_sessions(db::pool& db, const boost::json::value& session_ids);
 
 async<std::vector<session_view>> list_sessions(db::pool& db, const uuid& user_id,
                                                const uuid& current);

@@ -130,6 +130,22 @@ async<std::optional<active_session>> find_active_session(db::pool& db, const uui
                            }};
 }
 
+async<std::vector<uuid>> open_sessions(db::pool& db, const boost::json::value& session_ids) {
+  auto rows = co_await db.query(R"sql(
+      SELECT s.id
+        FROM auth_sessions s
+        JOIN users u ON u.id = s.user_id
+       WHERE s.id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)
+         AND s.ended_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+         AND u.disabled_at IS NULL
+  )sql",
+                                session_ids);
+  std::vector<uuid> out;
+  out.reserve(rows.size());
+  for (auto r : rows) out.push_back(r.get<uuid>(0));
+  co_return out;
+}
+
 async<std::vector<session_view>> list_sessions(db::pool& db, const uuid& user_id,
                                                const uuid& current) {
   auto rows = co_await db.query(R"sql(

@@ -80,6 +80,8 @@ async<void> transaction::commit() {
   }
   co_await lease_.conn_->execute_unnamed("COMMIT", params{});
   lease_.give_back();  // back to the pool now, not when this object goes out of scope
+  auto actions = std::move(after_commit_);
+  for (auto& action : actions) action();
 }
 
 async<void> transaction::rollback() {

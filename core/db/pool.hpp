@@ -1,6 +1,7 @@
 // The PostgreSQL connection pool: asynchronous libpq connections, one shard per event loop.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,12 +90,19 @@ class transaction {
     return execute(sql, params::of(args...));
   }
   async<result> execute(std::string_view sql, params p);
+  // Runs every after_commit() action once COMMIT succeeded, in the order they were added.
   async<void> commit();
   async<void> rollback();
+
+  // Something to do only if this transaction commits, once it has: telling other processes
+  // about a change must not happen before the change is visible, nor for one rolled back.
+  // The action runs on the committing loop right after COMMIT and must not block or throw.
+  void after_commit(std::function<void()> action) { after_commit_.push_back(std::move(action)); }
 
  private:
   lease lease_;
   bool finished_ = false;
+  std::vector<std::function<void()>> after_commit_;
 };
 
 class pool {

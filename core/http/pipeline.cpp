@@ -183,7 +183,8 @@ void serialize(const response& res, const decoration& d, std::string_view reques
   if (reason == "Unknown") reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
   out += reason;
   out += "\r\n";
-  bool bodiless = status < 200 || status == 204 || status == 304;
+  // A taken-over connection's body is a stream of its own, with no length.
+  bool bodiless = status < 200 || status == 204 || status == 304 || res.takeover != nullptr;
   if (!bodiless) {
     if (!res.content_type.empty()) header(out, "Content-Type", res.content_type);
     header(out, "Content-Length", std::to_string(res.body.size()));
@@ -224,7 +225,9 @@ void serialize(const response& res, const decoration& d, std::string_view reques
           "RateLimit-Remaining, RateLimit-Reset\r\n";
     }
   }
-  if (!keep_alive) {
+  if (res.takeover != nullptr) {
+    // The takeover owns the connection now: no keep-alive and no close to announce.
+  } else if (!keep_alive) {
     out += "Connection: close\r\n";
   } else if (http10) {
     out += "Connection: keep-alive\r\n";
@@ -300,6 +303,7 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
                  !loop.shared.shutting_down.load(std::memory_order_relaxed);
   bool head = verb == method::head;
   serialize(res, d, id, o, head, x.keep_alive, m != nullptr && m->version() < 11, *x.out);
+  x.takeover = std::move(res.takeover);
 
   double seconds = std::chrono::duration<double>(clock::now() - x.start).count();
   loop.recorder.record(route_label, method_name(verb), res.status, seconds);

@@ -1,6 +1,7 @@
 // What a handler returns: a status, a body and any extra headers.
 #pragma once
 #include <boost/json/fwd.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -8,11 +9,15 @@
 
 namespace keel::http {
 
+class takeover;  // core/http/takeover.hpp
+
 struct response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the ones the server adds
+  // When set, the connection is handed to it after the head is made (no body is sent).
+  std::shared_ptr<http::takeover> takeover;
 
   static response json(const boost::json::value& body, int status = 200);
   static response text(std::string body, std::string content_type = "text/plain; charset=utf-8",

@@ -14,6 +14,7 @@
 #include "core/http/detail/connections.hpp"
 #include "core/http/detail/framing.hpp"
 #include "core/http/detail/pipeline.hpp"
+#include "core/http/takeover.hpp"
 
 namespace keel::http::detail {
 namespace {
@@ -113,7 +114,7 @@ net::awaitable<void> linger(connection& conn) {
 net::awaitable<void> refuse(connection& conn, loop_state& loop, const rejection& why,
                             const request_message* message, std::string_view remote,
                             std::string& out) {
-  exchange x{message, &why, remote, clock::now(), &out};
+  exchange x{message, &why, remote, clock::now(), &out, false, nullptr};
   co_await answer(x, loop);
   conn.timed_out = false;
   conn.deadline = clock::now() + farewell_timeout;
@@ -203,8 +204,15 @@ net::awaitable<void> run_session(tcp::socket socket, loop_state& loop) {
     // The handler has no deadline here: it bounds its own waits (pool acquire, statements).
     conn.deadline = clock::time_point::max();
     conn.timed_out = false;
-    exchange x{&message, rejected, remote, start, &out};
+    exchange x{&message, rejected, remote, start, &out, false, nullptr};
     co_await answer(x, loop);
+    if (x.takeover != nullptr) {
+      // The connection is the takeover's now (a WebSocket, an event stream): it stays counted
+      // as open until the takeover returns, so a drain waits for it.
+      auto taker = std::move(x.takeover);
+      co_await taker->run(std::move(conn.socket), std::move(buffer), message, std::move(out));
+      co_return;
+    }
 
     // Writing is bounded too, so a client that never reads cannot hold the connection.
     conn.deadline = clock::now() + o.body_timeout;

@@ -14,6 +14,8 @@
 #include "core/dto/formats.hpp"
 #include "core/dto/json.hpp"
 #include "core/mail/service.hpp"
+#include "core/realtime/channels.hpp"
+#include "core/realtime/publisher.hpp"
 #include "core/rules/store.hpp"
 #include "core/runtime/error.hpp"
 
@@ -21,6 +23,10 @@ namespace keel::rulebook {
 namespace {
 
 constexpr int default_page_size = 20;
+
+[[noreturn]] void draft_changed() {
+  throw precondition_failed("The draft changed since you read it: read it again.", "draft_changed");
+}
 
 [[noreturn]] void no_rule() {
   throw not_found("No rule has this id.", "rule_not_found");
@@ -93,22 +99,25 @@ async<versioned<draft>> service::get_draft(const uuid& user) {
   co_return versioned<draft>{std::move(*found), version};
 }
 
-async<versioned<draft>> service::save_draft(const uuid& user, draft_body&& body,
+async<versioned<draft>> service::save_draft(const auth::principal& who, draft_body&& body,
                                             const precondition& pre) {
+  if (pre.if_match_any_version) draft_changed();
+  auto tx = co_await db_.begin();
   std::optional<store::draft_stamp> saved;
-  if (pre.if_match_any_version) {
-    saved = std::nullopt;
-  } else if (pre.create_only) {
-    saved = co_await store::create_draft(db_, user, body.payload);
+  if (pre.create_only) {
+    saved = co_await store::create_draft(tx, who.user_id, body.payload);
   } else if (pre.if_match) {
-    saved = co_await store::replace_draft(db_, user, body.payload, *pre.if_match);
+    saved = co_await store::replace_draft(tx, who.user_id, body.payload, *pre.if_match);
   } else {
-    saved = co_await store::save_draft(db_, user, body.payload);
+    saved = co_await store::save_draft(tx, who.user_id, body.payload);
   }
-  if (!saved) {
-    throw precondition_failed("The draft changed since you read it: read it again.",
-                              "draft_changed");
-  }
+  if (!saved) draft_changed();
+  // The person's other devices and tabs refetch their draft when they hear of it.
+  boost::json::object notice{{"version", saved->version},
+                             {"updated_at", format_timestamp(saved->updated_at)},
+                             {"session_id", who.session_id.str()}};
+  co_await events_.publish(tx, realtime::user_channel(who.user_id), "draft.saved", notice);
+  co_await tx.commit();
   draft out{.payload = std::move(body.payload),
             .version = saved->version,
             .updated_at = saved->updated_at};
@@ -120,8 +129,19 @@ async<void> keep_handed_on_draft(db::transaction& tx, const uuid& user,
   co_await store::save_draft(tx, user, payload);
 }
 
-async<void> service::delete_draft(const uuid& user) {
-  co_await store::delete_draft(db_, user);
+async<void> service::delete_draft(const auth::principal& who) {
+  auto tx = co_await db_.begin();
+  bool deleted = co_await store::delete_draft(tx, who.user_id);
+  if (deleted) {
+    boost::json::object notice{{"session_id", who.session_id.str()}};
+    co_await events_.publish(tx, realtime::user_channel(who.user_id), "draft.deleted", notice);
+  }
+  co_await tx.commit();
+}
+
+async<bool> service::may_follow(const uuid& user, const uuid& rule) {
+  bool allowed = co_await store::may_follow(db_, rule, user);
+  co_return allowed;
 }
 
 // ---- rules ----
@@ -201,6 +221,8 @@ async<versioned<rule>> service::update(const auth::principal& who, const uuid& i
   auto r = co_await store::update_rule(tx, id, body.title, body.summary, document);
   boost::json::object details{{"rule_id", id.str()}};
   co_await audit_rule(tx, from, "rule.updated", who, details);
+  boost::json::object notice{{"rule_id", id.str()}, {"version", r.version}};
+  co_await events_.publish(tx, realtime::rule_channel(id), "rule.updated", notice);
   co_await tx.commit();
   std::string key = id.str();  // a named string: GCC 12 and temporaries across co_await
   co_await public_reads_.invalidate(key);
@@ -214,6 +236,7 @@ async<void> service::remove(const auth::principal& who, const uuid& id, const au
   co_await store::delete_rule(tx, id);  // its stakeholders go with it (ON DELETE CASCADE)
   boost::json::object details{{"rule_id", id.str()}};
   co_await audit_rule(tx, from, "rule.deleted", who, details);
+  co_await events_.publish(tx, realtime::rule_channel(id), "rule.deleted", details);
   co_await tx.commit();
   std::string key = id.str();  // a named string: GCC 12 and temporaries across co_await
   co_await public_reads_.invalidate(key);
@@ -350,6 +373,8 @@ async<accepted_invite> service::accept(const auth::principal& who, const accept_
   co_await store::accept_invite(tx, s->view.id, who.user_id);
   boost::json::object details{{"rule_id", s->rule_id.str()}, {"stakeholder_id", s->view.id.str()}};
   co_await audit_rule(tx, from, "rule.invite_accepted", who, details);
+  // The owner's open view of the rule shows the new stakeholder at once.
+  co_await events_.publish(tx, realtime::rule_channel(s->rule_id), "stakeholder.accepted", details);
   co_await tx.commit();
   co_return accepted_invite{s->rule_id};
 }

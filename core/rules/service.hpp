@@ -13,6 +13,9 @@
 namespace keel::cache {
 class cache;
 }
+namespace keel::realtime {
+class publisher;
+}
 namespace keel::db {
 class pool;
 class transaction;
@@ -44,16 +47,21 @@ class service {
  public:
   // `app_url` is where invite links point (APP_URL). `public_reads` caches what an anonymous
   // caller reads of a rule; this service's writes invalidate it.
-  service(db::pool& db, std::string app_url, cache::cache& public_reads)
-      : db_(db), app_url_(std::move(app_url)), public_reads_(public_reads) {}
+  // `events` carries the live updates of drafts and rules (realtime), in each write's
+  // transaction.
+  service(db::pool& db, std::string app_url, cache::cache& public_reads,
+          realtime::publisher& events)
+      : db_(db), app_url_(std::move(app_url)), public_reads_(public_reads), events_(events) {}
 
   // ---- drafts: one per user ----
   // Throws not_found ("draft_not_found").
   async<versioned<draft>> get_draft(const uuid& user);
   // Throws precondition_failed ("draft_changed") when `pre` does not hold.
   // The answer carries the payload that was sent (moved out of `body`).
-  async<versioned<draft>> save_draft(const uuid& user, draft_body&& body, const precondition& pre);
-  async<void> delete_draft(const uuid& user);
+  // Each save and delete tells the person's other sessions (event on user:<id>).
+  async<versioned<draft>> save_draft(const auth::principal& who, draft_body&& body,
+                                     const precondition& pre);
+  async<void> delete_draft(const auth::principal& who);
 
   // ---- rules ----
   // The rule and its invites (mail queued) in one transaction; own address and repeats dropped.
@@ -86,10 +94,15 @@ class service {
   async<accepted_invite> accept(const auth::principal& who, const accept_body& body,
                                 const audit::origin& from);
 
+  // Whether `user` may follow the rule's live events: its owner or an accepted stakeholder
+  // (a published rule is public to read, its events are not).
+  async<bool> may_follow(const uuid& user, const uuid& rule);
+
  private:
   db::pool& db_;
   std::string app_url_;
   cache::cache& public_reads_;
+  realtime::publisher& events_;
 };
 
 }  // namespace keel::rulebook

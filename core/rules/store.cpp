@@ -108,8 +108,9 @@ constexpr const char* upsert_draft_sql = R"sql(
     RETURNING version, updated_at
 )sql";
 
-async<draft_stamp> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload) {
-  auto rows = co_await db.query(upsert_draft_sql, user, payload);
+async<draft_stamp> save_draft(db::transaction& tx, const uuid& user,
+                              const boost::json::object& payload) {
+  auto rows = co_await tx.query(upsert_draft_sql, user, payload);
   co_return stamp_from_row(rows[0]);
 }
 
@@ -117,9 +118,9 @@ async<void> save_draft(db::transaction& tx, const uuid& user, const boost::json:
   co_await tx.query(upsert_draft_sql, user, payload);
 }
 
-async<std::optional<draft_stamp>> create_draft(db::pool& db, const uuid& user,
+async<std::optional<draft_stamp>> create_draft(db::transaction& tx, const uuid& user,
                                                const boost::json::object& payload) {
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       INSERT INTO rule_drafts (user_id, payload) VALUES ($1, $2::jsonb)
       ON CONFLICT (user_id) DO NOTHING
       RETURNING version, updated_at
@@ -129,12 +130,12 @@ async<std::optional<draft_stamp>> create_draft(db::pool& db, const uuid& user,
   co_return stamp_from_row(rows[0]);
 }
 
-async<std::optional<draft_stamp>> replace_draft(db::pool& db, const uuid& user,
+async<std::optional<draft_stamp>> replace_draft(db::transaction& tx, const uuid& user,
                                                 const boost::json::object& payload,
                                                 std::int64_t version) {
   // Under READ COMMITTED a second writer waits on the row lock, then re-reads the row: it sees
   // the first writer's version and matches nothing.
-  auto rows = co_await db.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       UPDATE rule_drafts SET payload = $2::jsonb, version = version + 1, updated_at = now()
        WHERE user_id = $1 AND version = $3
       RETURNING version, updated_at
@@ -144,8 +145,20 @@ async<std::optional<draft_stamp>> replace_draft(db::pool& db, const uuid& user,
   co_return stamp_from_row(rows[0]);
 }
 
-async<void> delete_draft(db::pool& db, const uuid& user) {
-  co_await db.query("DELETE FROM rule_drafts WHERE user_id = $1", user);
+async<bool> delete_draft(db::transaction& tx, const uuid& user) {
+  auto rows =
+      co_await tx.query("DELETE FROM rule_drafts WHERE user_id = $1 RETURNING user_id", user);
+  co_return !rows.empty();
+}
+
+async<bool> may_follow(db::pool& db, const uuid& rule, const uuid& user) {
+  auto rows = co_await db.query(R"sql(
+      SELECT EXISTS (SELECT 1 FROM rules WHERE id = $1 AND owner_id = $2)
+          OR EXISTS (SELECT 1 FROM rule_stakeholders
+                      WHERE rule_id = $1 AND user_id = $2 AND accepted_at IS NOT NULL)
+  )sql",
+                                rule, user);
+  co_return rows[0].get<bool>(0);
 }
 
 // ---- users ----

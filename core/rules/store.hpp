@@ -27,17 +27,19 @@ struct draft_stamp {
   timestamp updated_at;
 };
 // Saves whatever is there; the version goes up by one.
-async<draft_stamp> save_draft(db::pool& db, const uuid& user, const boost::json::object& payload);
+async<draft_stamp> save_draft(db::transaction& tx, const uuid& user,
+                              const boost::json::object& payload);
 // The same inside a larger write (a sign-in that brings a draft along).
 async<void> save_draft(db::transaction& tx, const uuid& user, const boost::json::value& payload);
 // Only when the user has no draft yet; nullopt when one exists.
-async<std::optional<draft_stamp>> create_draft(db::pool& db, const uuid& user,
+async<std::optional<draft_stamp>> create_draft(db::transaction& tx, const uuid& user,
                                                const boost::json::object& payload);
 // Only when the stored version is `version`; nullopt otherwise (changed or gone).
-async<std::optional<draft_stamp>> replace_draft(db::pool& db, const uuid& user,
+async<std::optional<draft_stamp>> replace_draft(db::transaction& tx, const uuid& user,
                                                 const boost::json::object& payload,
                                                 std::int64_t version);
-async<void> delete_draft(db::pool& db, const uuid& user);
+// Whether there was one.
+async<bool> delete_draft(db::transaction& tx, const uuid& user);
 
 // ---- users ----
 
@@ -121,5 +123,8 @@ async<void> delete_stakeholder(db::transaction& tx, const uuid& id);
 async<std::optional<stored_stakeholder>> lock_invite(db::transaction& tx,
                                                      std::string_view token_hash);
 async<void> accept_invite(db::transaction& tx, const uuid& id, const uuid& user);
+
+// Whether `user` owns the rule or accepted an invite to it (who may follow its live events).
+async<bool> may_follow(db::pool& db, const uuid& rule, const uuid& user);
 
 }  // namespace keel::rulebook::store

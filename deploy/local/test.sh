@@ -114,6 +114,10 @@ export KEEL_TEST_JOSE_DIR="$root/tests/e2e/jose"
 # served /openapi.json to.
 npm_tools openapi
 export KEEL_TEST_OPENAPI_DIR="$root/tests/e2e/openapi"
+# npm ws and eventsource, the clients tests/e2e/realtime_test.cpp opens keel's WebSockets and
+# event streams with.
+npm_tools realtime
+export KEEL_TEST_REALTIME_DIR="$root/tests/e2e/realtime"
 # A real S3-compatible server (npm @20minutes/s3rver, which verifies Signature V4) on loopback,
 # with the AWS SDK that tests/integration/storage_test.cpp cross-checks keel's presigned URLs
 # with.

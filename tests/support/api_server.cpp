@@ -8,7 +8,9 @@
 namespace keel::test {
 
 api_server::api_server(std::map<std::string, std::string> env) {
-  database_url_ = fresh_database();
+  // A second instance of one deployment names the first one's database.
+  auto shared = env.find("DATABASE_URL");
+  database_url_ = shared != env.end() ? shared->second : fresh_database();
   port_ = free_port();
   std::map<std::string, std::string> full = {
       {"DATABASE_URL", database_url_}, {"HOST", "127.0.0.1"},

@@ -19,7 +19,8 @@ class api_server {
  public:
   // Starts keel-api on a fresh database cloned from the migrated template and waits until
   // it accepts connections. `env` adds or overrides variables (e.g. HTTP_HEADER_TIMEOUT);
-  // JWT_SIGNING_KEYS is test_signing_keys unless `env` sets it.
+  // JWT_SIGNING_KEYS is test_signing_keys unless `env` sets it. An `env` that sets
+  // DATABASE_URL shares that database (a second instance of one deployment).
   explicit api_server(std::map<std::string, std::string> env = {});
 
   int port() const { return port_; }

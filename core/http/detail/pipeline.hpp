@@ -2,10 +2,12 @@
 #pragma once
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/http/detail/state.hpp"
+#include "core/http/response.hpp"
 
 namespace keel::http::detail {
 
@@ -25,6 +27,8 @@ struct exchange {
   clock::time_point start;
   std::string* out = nullptr;  // the serialized response is written here
   bool keep_alive = false;     // set by answer(): whether the connection may stay open
+  // Set by answer() when the handler takes the connection over; *out is then only the head.
+  std::shared_ptr<takeover> takeover;
 };
 
 // Runs the middleware steps and the handler, in DESIGN.md's order, and serializes the
