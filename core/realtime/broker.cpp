@@ -82,6 +82,7 @@ broker::~broker() = default;
 void broker::start() {
   listening_ = true;
   net::co_spawn(loops_.loop(0), listen(), net::detached);
+  net::co_spawn(loops_.loop(0), resend_failed(), net::detached);
 }
 
 async<void> broker::stop() {
@@ -101,16 +102,38 @@ async<void> broker::stop() {
 }
 
 void broker::announce(const std::string& channel) {
-  auto send = [](redis::client& redis, std::string notice) -> async<void> {
-    std::vector<std::string> args{"PUBLISH", notice_channel, std::move(notice)};
-    try {
-      co_await redis.command(args);
-    } catch (const std::exception& e) {
-      log::warn("realtime: cannot announce an event to other instances", {{"error", e.what()}});
+  net::co_spawn(loops_.loop(runtime::event_loops::current_index()), send(channel), net::detached);
+}
+
+// `channel` by value: the coroutine is spawned and outlives the caller's string.
+async<void> broker::send(std::string channel) {
+  std::vector<std::string> args{"PUBLISH", notice_channel, instance_ + " " + channel};
+  try {
+    co_await commands_.command(args);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(failed_mutex_);
+    if (failed_.empty()) {
+      log::warn("realtime: cannot announce events to other instances; retrying",
+                {{"error", e.what()}});
     }
-  };
-  net::co_spawn(loops_.loop(runtime::event_loops::current_index()),
-                send(commands_, instance_ + " " + channel), net::detached);
+    failed_.insert(std::move(channel));
+  }
+}
+
+// A notice lost with Redis would leave other instances' subscribers waiting for the next
+// change of that channel; so until Redis takes it, it is sent again.
+async<void> broker::resend_failed() {
+  net::steady_timer timer(co_await net::this_coro::executor);
+  while (!stopping_) {
+    timer.expires_after(std::chrono::milliseconds(500));
+    co_await timer.async_wait(use_tuple);
+    std::set<std::string> retry;
+    {
+      std::lock_guard lock(failed_mutex_);
+      retry.swap(failed_);
+    }
+    for (const auto& channel : retry) co_await send(channel);
+  }
 }
 
 // Connects, subscribes, then reads notices until the connection fails; again after a backoff.

@@ -5,6 +5,8 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "core/redis/client.hpp"
@@ -34,8 +36,8 @@ class broker {
   void start();
   async<void> stop();
 
-  // Tells the other instances that `channel` has new events. Never throws: a failure is
-  // logged, and the others catch up when they next hear of the channel or reconnect.
+  // Tells the other instances that `channel` has new events. Never throws: a notice Redis
+  // did not take is sent again every half second until it does.
   void announce(const std::string& channel);
 
   bool subscribed() const { return subscribed_.load(std::memory_order_relaxed); }
@@ -43,6 +45,8 @@ class broker {
  private:
   struct subscriber;
   async<void> listen();
+  async<void> send(std::string channel);
+  async<void> resend_failed();
 
   runtime::event_loops& loops_;
   redis::client& commands_;
@@ -52,6 +56,8 @@ class broker {
   std::atomic<bool> subscribed_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> listening_{false};
+  std::mutex failed_mutex_;
+  std::set<std::string> failed_;  // channels whose notice Redis did not take yet
 };
 
 }  // namespace keel::realtime

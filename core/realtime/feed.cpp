@@ -17,8 +17,9 @@ namespace keel::realtime {
 namespace net = boost::asio;
 
 namespace {
-// Events read per statement while catching up.
-constexpr int read_page = 500;
+// Events read per statement while catching up: each page is held in memory (row, event and
+// both encodings) until every loop has taken it.
+constexpr int read_page = 100;
 }  // namespace
 
 async<std::int64_t> hub::follow(const std::string& channel) {

@@ -119,4 +119,12 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
   return false;
 }
 
+std::size_t resident_kib(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+  }
+  return 0;
+}
+
 }  // namespace keel::test

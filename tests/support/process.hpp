@@ -35,6 +35,9 @@ class process {
 // A binary built by this tree, e.g. binary("keel-api").
 std::string binary(const std::string& name);
 
+// The resident memory of process `pid` (VmRSS) in KiB; 0 when it cannot be read.
+std::size_t resident_kib(int pid);
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
 
