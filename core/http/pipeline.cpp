@@ -183,11 +183,12 @@ void serialize(const response& res, const decoration& d, std::string_view reques
   if (reason == "Unknown") reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
   out += reason;
   out += "\r\n";
+  bool bodiless = status < 200 || status == 204 || status == 304;
   // A taken-over connection's body is a stream of its own, with no length.
-  bool bodiless = status < 200 || status == 204 || status == 304 || res.takeover != nullptr;
+  bool streamed = res.takeover != nullptr;
   if (!bodiless) {
     if (!res.content_type.empty()) header(out, "Content-Type", res.content_type);
-    header(out, "Content-Length", std::to_string(res.body.size()));
+    if (!streamed) header(out, "Content-Length", std::to_string(res.body.size()));
   }
   header(out, "X-Request-Id", request_id);
   bool has_cache_control = false;
@@ -233,7 +234,7 @@ void serialize(const response& res, const decoration& d, std::string_view reques
     out += "Connection: keep-alive\r\n";
   }
   out += "\r\n";
-  if (!head && !bodiless) out += res.body;
+  if (!head && !bodiless && !streamed) out += res.body;
 }
 
 }  // namespace

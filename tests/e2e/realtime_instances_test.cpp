@@ -82,7 +82,8 @@ TEST_CASE("a consumer that stops reading is closed, and keel-api's memory stays 
   s.db.scalar("INSERT INTO events (channel, type, data) SELECT '" + mine +
               "', 'test.filler', jsonb_build_object('pad', repeat('x', 8000)) "
               "FROM generate_series(1, 5000)");
-  boost::json::object body{{"community", boost::json::object{{"name", "Filler"}}}};
+  boost::json::object body{
+      {"payload", boost::json::object{{"community", boost::json::object{{"name", "Filler"}}}}}};
   REQUIRE(s.send("PUT", "/api/v1/drafts/me", &ada, &body).status == 200);
 
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);

@@ -30,7 +30,7 @@ std::string stream_url(int port, const std::vector<std::string>& channels,
 }
 
 void save_draft(rules_stack& s, const rules_user& who, const std::string& name) {
-  object body{{"community", object{{"name", name}}}};
+  object body{{"payload", object{{"community", object{{"name", name}}}}}};
   auto r = s.send("PUT", "/api/v1/drafts/me", &who, &body);
   INFO(r.body);
   REQUIRE(r.status == 200);
@@ -48,7 +48,7 @@ TEST_CASE(
   std::string mine = "user:" + phone.id;
 
   live_client stream(stream_spec(stream_url(s.api.port(), {mine}, ticket_for(s, phone)), 2));
-  REQUIRE(stream.wait_subscribed());
+  if (!stream.wait_subscribed()) FAIL(stream.output());
   save_draft(s, laptop, "Riverside co-op");
   save_draft(s, laptop, "Riverside housing co-op");
   stream.finish();
@@ -83,7 +83,7 @@ TEST_CASE("an event stream of several channels names each one's position in its 
   std::vector<std::string> channels{"user:" + ada.id, "rule:" + rule};
 
   live_client stream(stream_spec(stream_url(s.api.port(), channels, ticket_for(s, ada)), 2));
-  REQUIRE(stream.wait_subscribed(2));
+  if (!stream.wait_subscribed(2)) FAIL(stream.output());
   save_draft(s, ada, "First");
   REQUIRE(stream.wait_for([&](const object&) { return stream.messages("event").size() >= 1; }));
   patch_title(s, ada, rule, "Streamed, changed");
