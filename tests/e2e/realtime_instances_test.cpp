@@ -2,6 +2,7 @@
 // the middle of a stream, a consumer that stops reading, a thousand idle sockets and SIGTERM.
 #include <csignal>
 
+#include "../support/load_balancer.hpp"
 #include "../support/redis_server.hpp"
 #include "realtime_stack.hpp"
 
@@ -27,41 +28,75 @@ double metric(api_server& api, const std::string& name) {
 }  // namespace
 
 TEST_CASE(
-    "an event committed through one instance reaches a subscriber on another, and a "
-    "Redis restart loses none of them",
+    "behind HAProxy, an event committed through one instance reaches subscribers on "
+    "both, and a Redis restart loses none of them",
     "[realtime]") {
   redis_server redis;
   rules_stack s({{"REDIS_URL", redis.url()}});
   api_server other({{"DATABASE_URL", s.api.database_url()}, {"REDIS_URL", redis.url()}});
+  load_balancer haproxy({s.api.port(), other.port()});
   auto ada = s.sign_in();
   auto id = str(s.publish(ada, "Across instances").at("id"));
 
-  live_client live(socket_spec(socket_url(other.port(), ticket_for(s, ada)),
-                               array{channel_of("rule:" + id)}, 4, 20000));
-  REQUIRE(live.wait_subscribed());
-  patch_title(s, ada, id, "one");
-  REQUIRE(live.wait_for([&](const object&) { return live.messages("event").size() == 1; }));
+  // Round robin puts one subscriber on each instance.
+  std::vector<std::unique_ptr<live_client>> live;
+  for (int i = 0; i < 2; ++i) {
+    live.push_back(
+        std::make_unique<live_client>(socket_spec(socket_url(haproxy.port(), ticket_for(s, ada)),
+                                                  array{channel_of("rule:" + id)}, 4, 20000)));
+    REQUIRE(live.back()->wait_subscribed());
+  }
+  CHECK(metric(s.api, "keel_realtime_connections{kind=\"websocket\"}") == 1);
+  CHECK(metric(other, "keel_realtime_connections{kind=\"websocket\"}") == 1);
+
+  auto received = [&live](std::size_t n) {
+    return [&live, n](const object&) {
+      return live[0]->messages("event").size() >= n && live[1]->messages("event").size() >= n;
+    };
+  };
+  patch_title(s, ada, id, "one");  // committed on the first instance
+  REQUIRE(live[0]->wait_for(received(1)));
 
   // Committed while Redis is away: the notices are lost, the events are in PostgreSQL.
   redis.stop();
   patch_title(s, ada, id, "two");
   patch_title(s, ada, id, "three");
   redis.start();
-  REQUIRE(live.wait_for([&](const object&) { return live.messages("event").size() == 3; },
-                        std::chrono::seconds(10)));
+  REQUIRE(live[0]->wait_for(received(3), std::chrono::seconds(10)));
   patch_title(s, ada, id, "four");
-  live.finish();
-  INFO(live.output());
-
-  auto events = live.messages("event");
-  REQUIRE(events.size() == 4);
-  auto ids = ids_of(events);
-  CHECK(std::is_sorted(ids.begin(), ids.end()));
-  CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());  // each exactly once
-  int version = events[0].at("data").at("version").to_number<int>();
-  for (std::size_t i = 1; i < events.size(); ++i) {
-    CHECK(events[i].at("data").at("version").to_number<int>() == version + static_cast<int>(i));
+  for (auto& client : live) {
+    client->finish();
+    INFO(client->output());
+    auto events = client->messages("event");
+    REQUIRE(events.size() == 4);
+    auto ids = ids_of(events);
+    CHECK(std::is_sorted(ids.begin(), ids.end()));
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());  // each exactly once
+    int version = events[0].at("data").at("version").to_number<int>();
+    for (std::size_t i = 1; i < events.size(); ++i) {
+      CHECK(events[i].at("data").at("version").to_number<int>() == version + static_cast<int>(i));
+    }
   }
+}
+
+TEST_CASE("without Redis, each instance delivers what it commits to its own subscribers",
+          "[realtime]") {
+  rules_stack s;
+  api_server other({{"DATABASE_URL", s.api.database_url()}});
+  auto ada = s.sign_in();
+  auto id = str(s.publish(ada, "One instance").at("id"));
+  live_client here(socket_spec(socket_url(s.api.port(), ticket_for(s, ada)),
+                               array{channel_of("rule:" + id)}, 1, 3000));
+  live_client there(socket_spec(socket_url(other.port(), ticket_for(s, ada)),
+                                array{channel_of("rule:" + id)}, 1, 3000));
+  REQUIRE(here.wait_subscribed());
+  REQUIRE(there.wait_subscribed());
+  patch_title(s, ada, id, "changed on the first");
+  here.finish();
+  there.finish();
+  CHECK(here.messages("event").size() == 1);
+  // Without a broker the other instance cannot know; its clients catch up when they resume.
+  CHECK(there.messages("event").empty());
 }
 
 TEST_CASE("a consumer that stops reading is closed, and keel-api's memory stays bounded",

@@ -1,0 +1,28 @@
+// HAProxy (Debian's haproxy) on a free loopback port in front of keel-api instances, as a
+// deployment with several instances has it: round robin, health checks on /health, and
+// WebSocket tunnels kept open. Stopped by its PID when destroyed.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+
+namespace keel::test {
+
+class load_balancer {
+ public:
+  explicit load_balancer(const std::vector<int>& backend_ports);
+  ~load_balancer();
+  load_balancer(const load_balancer&) = delete;
+  load_balancer& operator=(const load_balancer&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  int port_ = 0;
+  std::string config_path_;
+  std::unique_ptr<process> process_;
+};
+
+}  // namespace keel::test
