@@ -2,6 +2,8 @@
 #include "core/http/detail/session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -207,10 +209,17 @@ net::awaitable<void> run_session(tcp::socket socket, loop_state& loop) {
     exchange x{&message, rejected, remote, start, &out, false, nullptr};
     co_await answer(x, loop);
     if (x.takeover != nullptr) {
-      // The connection is the takeover's now (a WebSocket, an event stream): it stays counted
-      // as open until the takeover returns, so a drain waits for it.
-      auto taker = std::move(x.takeover);
-      co_await taker->run(std::move(conn.socket), std::move(buffer), message, std::move(out));
+      // The connection is the takeover's now (a WebSocket, an event stream), on this loop; this
+      // session ends and frees its parser and buffers. The takeover closes its connections
+      // itself at shutdown (realtime does, before the drain).
+      net::co_spawn(
+          loop.ioc,
+          [taker = std::move(x.takeover), socket = std::move(conn.socket), rest = std::move(buffer),
+           request = std::move(message), head = std::move(out)]() mutable -> net::awaitable<void> {
+            co_await taker->run(std::move(socket), std::move(rest), std::move(request),
+                                std::move(head));
+          },
+          net::detached);
       co_return;
     }
 

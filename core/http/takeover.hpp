@@ -21,10 +21,12 @@ class takeover {
   // `head` is the response head the pipeline made of the handler's answer (status line,
   // security and CORS headers, no Content-Length): send it first, or answer the upgrade
   // another way (a WebSocket accept writes its own 101). `buffer` holds whatever the client
-  // sent after the request. Shutdown and timeouts are the takeover's own from here on.
+  // sent after the request. Runs detached from the HTTP session, whose state is freed: an
+  // idle live connection costs only what the takeover keeps. Shutdown and timeouts are the
+  // takeover's own; everything is handed over by value, so let go of what is not needed.
   virtual boost::asio::awaitable<void> run(boost::asio::ip::tcp::socket socket,
-                                           boost::beast::flat_buffer buffer,
-                                           const raw_request& request, std::string head) = 0;
+                                           boost::beast::flat_buffer buffer, raw_request request,
+                                           std::string head) = 0;
 };
 
 }  // namespace keel::http

@@ -205,7 +205,7 @@ class event_stream_start final : public http::takeover {
                      std::vector<std::optional<std::int64_t>> since)
       : hub_(h), who_(std::move(who)), channels_(std::move(channels)), since_(std::move(since)) {}
 
-  net::awaitable<void> run(tcp::socket socket, beast::flat_buffer, const http::raw_request&,
+  net::awaitable<void> run(tcp::socket socket, beast::flat_buffer, http::raw_request,
                            std::string head) override {
     auto s = std::make_shared<event_stream>(hub_, std::move(who_), std::move(socket),
                                             std::move(channels_));

@@ -15,7 +15,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <deque>
+#include <vector>
 
 #include "core/http/takeover.hpp"
 #include "core/realtime/connections.hpp"
@@ -75,13 +75,19 @@ class websocket_client final : public client,
     }
   }
 
-  async<void> run(const http::raw_request& request) {
-    auto self = shared_from_this();
+  // The handshake, in a frame of its own so that the request is freed once it is answered.
+  async<bool> accept(http::raw_request request) {
     ws::stream_base::timeout timeouts{handshake_timeout, idle_timeout, true};
     ws_.set_option(timeouts);
     ws_.read_message_max(hub_.config().max_message_bytes);
     auto [ec] = co_await ws_.async_accept(request, use_tuple);
-    if (ec) co_return;  // Beast answered the bad handshake itself
+    co_return !ec;  // on a bad handshake Beast answered it itself
+  }
+
+  async<void> run(http::raw_request request) {
+    auto self = shared_from_this();
+    bool accepted = co_await accept(std::move(request));
+    if (!accepted) co_return;
     hub_.attach(*this);
     attached_ = true;
     net::co_spawn(
@@ -133,11 +139,15 @@ class websocket_client final : public client,
     auto self = shared_from_this();
     ws_.text(true);
     while (!closing_ || *closing_ != close_reason::slow_consumer) {
-      if (!outbox_.empty() && !closing_) {
-        auto next = outbox_.front();
+      if (outbox_front_ < outbox_.size() && !closing_) {
+        auto next = std::move(outbox_[outbox_front_++]);
+        if (outbox_front_ == outbox_.size()) {
+          // Drained: an idle connection keeps no queue storage either.
+          std::vector<std::shared_ptr<const std::string>>().swap(outbox_);
+          outbox_front_ = 0;
+        }
         auto [ec, n] = co_await ws_.async_write(net::buffer(*next), use_tuple);
         queued_bytes_ -= next->size();
-        outbox_.pop_front();
         if (ec) break;
         continue;
       }
@@ -160,6 +170,7 @@ class websocket_client final : public client,
       if (ec) break;
       std::string text = beast::buffers_to_string(in.data());
       in.consume(in.size());
+      in.shrink_to_fit();      // an idle connection holds no read buffer
       if (closing_) continue;  // read on until the close handshake ends
       if (!take_token()) {
         refuse("rate_limited");
@@ -243,7 +254,8 @@ class websocket_client final : public client,
   hub& hub_;
   ws::stream<tcp::socket> ws_;
   net::steady_timer wake_;  // the writer sleeps on it; cancel() wakes it
-  std::deque<std::shared_ptr<const std::string>> outbox_;
+  std::vector<std::shared_ptr<const std::string>> outbox_;  // from outbox_front_ on
+  std::size_t outbox_front_ = 0;
   std::size_t queued_bytes_ = 0;
   std::optional<close_reason> closing_;
   bool attached_ = false;
@@ -256,10 +268,12 @@ class websocket_upgrade final : public http::takeover {
  public:
   websocket_upgrade(hub& h, principal who) : hub_(h), who_(std::move(who)) {}
 
-  net::awaitable<void> run(tcp::socket socket, beast::flat_buffer, const http::raw_request& request,
-                           std::string) override {
+  net::awaitable<void> run(tcp::socket socket, beast::flat_buffer rest, http::raw_request request,
+                           std::string head) override {
+    // This frame lives as long as the connection: keep nothing in it that is not needed.
+    { [[maybe_unused]] auto unused = std::make_pair(std::move(rest), std::move(head)); }
     auto c = std::make_shared<websocket_client>(hub_, std::move(who_), std::move(socket));
-    co_await c->run(request);
+    co_await c->run(std::move(request));
   }
 
  private:
