@@ -6,9 +6,6 @@
 //   server → {"type":"subscribed","channel":...}  {"type":"event","id",...}
 //            {"type":"reset","channel":...}  {"type":"error","code":...}  {"type":"pong"}
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
@@ -63,7 +60,6 @@ class websocket_client final : public client,
       : client(client_kind::websocket, std::move(who)),
         hub_(h),
         ws_(std::move(socket)),
-        wake_(ws_.get_executor()),
         tokens_(message_burst),
         refilled_(clock::now()) {}
 
@@ -88,13 +84,13 @@ class websocket_client final : public client,
     auto self = shared_from_this();
     bool accepted = co_await accept(std::move(request));
     if (!accepted) co_return;
+    ws_.text(true);
     hub_.attach(*this);
     attached_ = true;
-    net::co_spawn(
-        ws_.get_executor(), [self]() { return self->write_loop(); }, net::detached);
     co_await read_loop();
-    reader_done_ = true;
-    wake_.cancel();
+    // The peer is gone or closed: a write still waiting fails now and lets go.
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws_).close(ignored);
   }
 
   void send_event(const subscription&, const std::shared_ptr<const encoded_event>& e) override {
@@ -111,8 +107,9 @@ class websocket_client final : public client,
       boost::system::error_code ignored;
       beast::get_lowest_layer(ws_).cancel(ignored);
       beast::get_lowest_layer(ws_).shutdown(tcp::socket::shutdown_both, ignored);
+      return;
     }
-    wake_.cancel();
+    if (!writing_) write_next();  // else the write in flight moves on to the close
   }
 
  private:
@@ -124,7 +121,7 @@ class websocket_client final : public client,
     }
     queued_bytes_ += m->size();
     outbox_.push_back(std::move(m));
-    wake_.cancel();
+    if (!writing_) write_next();
   }
   void reply(std::string text) { queue(std::make_shared<const std::string>(std::move(text))); }
   void refuse(std::string_view code, std::string_view channel = {}) {
@@ -135,32 +132,39 @@ class websocket_client final : public client,
     }
   }
 
-  async<void> write_loop() {
-    auto self = shared_from_this();
-    ws_.text(true);
-    while (!closing_ || *closing_ != close_reason::slow_consumer) {
-      if (outbox_front_ < outbox_.size() && !closing_) {
-        auto next = std::move(outbox_[outbox_front_++]);
-        if (outbox_front_ == outbox_.size()) {
-          // Drained: an idle connection keeps no queue storage either.
-          std::vector<std::shared_ptr<const std::string>>().swap(outbox_);
-          outbox_front_ = 0;
-        }
-        auto [ec, n] = co_await ws_.async_write(net::buffer(*next), use_tuple);
-        queued_bytes_ -= next->size();
-        if (ec) break;
-        continue;
-      }
-      if (closing_) {
-        co_await ws_.async_close(ws::close_reason(code_of(*closing_)), use_tuple);
-        break;
-      }
-      if (reader_done_) break;
-      wake_.expires_at(clock::time_point::max());
-      co_await wake_.async_wait(use_tuple);
+  // Writes are a chain of completion handlers rather than a coroutine: an idle connection
+  // then holds no writer frame and no wake-up timer, only the read in flight.
+  void write_next() {
+    if (closing_) {
+      if (*closing_ == close_reason::slow_consumer || close_sent_) return;
+      close_sent_ = true;
+      writing_ = true;
+      ws_.async_close(
+          ws::close_reason(code_of(*closing_)),
+          [self = shared_from_this()](boost::system::error_code) { self->writing_ = false; });
+      return;
     }
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(ws_).close(ignored);
+    if (outbox_front_ == outbox_.size()) {
+      // Drained: an idle connection keeps no queue storage either.
+      std::vector<std::shared_ptr<const std::string>>().swap(outbox_);
+      outbox_front_ = 0;
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    auto next = std::move(outbox_[outbox_front_++]);
+    const std::string& bytes = *next;
+    ws_.async_write(net::buffer(bytes), [self = shared_from_this(), next = std::move(next)](
+                                            boost::system::error_code ec, std::size_t) {
+      self->queued_bytes_ -= next->size();
+      self->writing_ = false;
+      if (ec) {
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(self->ws_).close(ignored);
+        return;
+      }
+      self->write_next();
+    });
   }
 
   async<void> read_loop() {
@@ -253,13 +257,13 @@ class websocket_client final : public client,
 
   hub& hub_;
   ws::stream<tcp::socket> ws_;
-  net::steady_timer wake_;  // the writer sleeps on it; cancel() wakes it
   std::vector<std::shared_ptr<const std::string>> outbox_;  // from outbox_front_ on
   std::size_t outbox_front_ = 0;
   std::size_t queued_bytes_ = 0;
   std::optional<close_reason> closing_;
   bool attached_ = false;
-  bool reader_done_ = false;
+  bool writing_ = false;  // a write (or the close) is in flight
+  bool close_sent_ = false;
   double tokens_;
   clock::time_point refilled_;
 };

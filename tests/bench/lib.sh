@@ -20,3 +20,13 @@ else:
 open(path, "w").write(text)
 PY
 }
+
+# CPU time (clock ticks) of a process and its children: keel-api's threads, Node's cluster
+# workers, PostgreSQL's backends.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(ps -o pid= --ppid "$1"); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}

@@ -74,15 +74,6 @@ start_keel() {
 }
 stop_keel() { kill "$keel_pid"; wait "$keel_pid" 2>/dev/null || true; }
 
-# CPU time (clock ticks) of a process and its children: keel-api's threads, Node's cluster
-# workers, PostgreSQL's backends.
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(ps -o pid= --ppid "$1"); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 postmaster() { head -n1 "$root/.local/pg-bench/data/postmaster.pid"; }
 
 # One wrk run against the server with PID $2: "rps p99 server_cpu pg_cpu", the last two in CPU
