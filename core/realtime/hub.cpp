@@ -183,9 +183,10 @@ void hub::unsubscribe(client& c, const std::string& channel) {
     std::erase(list->second, found->second.get());
     if (list->second.empty()) reg.channels.erase(list);
   }
-  c.subscriptions().erase(found);
-  stats_->subscriptions--;
+  // `channel` may be the key of the node erased here (detach passes it): use it first.
   unfollow(channel);
+  stats_->subscriptions--;
+  c.subscriptions().erase(found);
 }
 
 // ---- delivery (on each loop) ---------------------------------------------------------------

@@ -130,7 +130,9 @@ TEST_CASE("a consumer that stops reading is closed, and keel-api's memory stays 
   CHECK(metric(s.api, "keel_realtime_connections{kind=\"websocket\"}") == 0);
   std::size_t after = resident_kib(pid);
   INFO("resident before " << before << " KiB, after " << after << " KiB");
-  CHECK(after < before + 24 * 1024);
+  // Queued whole, the events would take well over their 40 MB (each is encoded twice); bounded,
+  // the growth is what one page of them in flight and the allocator's caches cost.
+  CHECK(after < before + 32 * 1024);
   CHECK(s.api.get("/health").status == 200);
 }
 

@@ -52,7 +52,8 @@ process::~process() {
     ::kill(pid_, SIGKILL);
     wait(std::chrono::seconds(5));
   }
-  ::unlink(log_path_.c_str());
+  // KEEL_TEST_KEEP_LOGS=1 keeps every child's output in /tmp/keel-test-*.log for a post-mortem.
+  if (std::getenv("KEEL_TEST_KEEP_LOGS") == nullptr) ::unlink(log_path_.c_str());
 }
 
 bool process::running() {
