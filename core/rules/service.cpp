@@ -66,8 +66,10 @@ async<void> audit_rule(db::transaction& tx, const audit::origin& from, std::stri
 
 }  // namespace
 
-// An invite: a fresh token stored hashed, and its mail queued in the same transaction.
-static async<std::optional<stakeholder>> invite(db::transaction& tx, const std::string& app_url,
+// An invite: a fresh token stored hashed, its mail queued and, when the address has an
+// account, a live notice to it, all in the same transaction.
+static async<std::optional<stakeholder>> invite(db::transaction& tx, realtime::publisher& events,
+                                                const std::string& app_url,
                                                 const store::stored_rule& r,
                                                 const std::string& email,
                                                 const audit::origin& from) {
@@ -87,6 +89,11 @@ static async<std::optional<stakeholder>> invite(db::transaction& tx, const std::
   };
   std::optional<std::string> request_id = from.request_id;
   co_await mail::queue(tx, m, request_id);
+  auto invitee = co_await store::account_with_email(tx, email);
+  if (invitee) {
+    boost::json::object notice{{"rule_id", r.view.id.str()}, {"stakeholder_id", added->id.str()}};
+    co_await events.publish(tx, realtime::user_channel(*invitee), "invite.received", notice);
+  }
   co_return added;
 }
 
@@ -158,7 +165,7 @@ async<versioned<rule>> service::publish(const auth::principal& who, const publis
     std::string email = auth::normalize_email(sent);
     if (email == me->email) continue;
     if (std::find(invited.begin(), invited.end(), email) != invited.end()) continue;
-    co_await invite(tx, app_url_, r, email, from);
+    co_await invite(tx, events_, app_url_, r, email, from);
     invited.push_back(email);
   }
   boost::json::object details{{"rule_id", r.view.id.str()},
@@ -304,7 +311,7 @@ async<stakeholder> service::add_stakeholder(const auth::principal& who, const uu
   if (co_await store::count_stakeholders(tx, rule_id) >= static_cast<int>(max_stakeholders)) {
     throw conflict("A rule has at most 30 stakeholders.", "stakeholder_limit");
   }
-  auto added = co_await invite(tx, app_url_, r, email, from);
+  auto added = co_await invite(tx, events_, app_url_, r, email, from);
   if (!added) throw conflict("This address is invited already.", "already_invited");
   boost::json::object details{{"rule_id", rule_id.str()}, {"stakeholder_id", added->id.str()}};
   co_await audit_rule(tx, from, "rule.stakeholder_added", who, details);

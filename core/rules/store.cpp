@@ -170,6 +170,12 @@ async<std::optional<account>> find_account(db::transaction& tx, const uuid& user
   co_return account{.email = rows[0].get<std::string>(0), .verified = rows[0].get<bool>(1)};
 }
 
+async<std::optional<uuid>> account_with_email(db::transaction& tx, std::string_view email) {
+  auto rows = co_await tx.query("SELECT id FROM users WHERE email = $1", email);
+  if (rows.empty()) co_return std::nullopt;
+  co_return rows[0].get<uuid>(0);
+}
+
 // ---- rules ----
 
 async<std::optional<stored_rule>> find_rule(db::pool& db, const uuid& id,

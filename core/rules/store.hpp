@@ -48,6 +48,8 @@ struct account {
   bool verified = false;
 };
 async<std::optional<account>> find_account(db::transaction& tx, const uuid& user);
+// The account that has this (normalized) address, if any: who an invite can reach live.
+async<std::optional<uuid>> account_with_email(db::transaction& tx, std::string_view email);
 
 // ---- rules ----
 

@@ -167,7 +167,7 @@ for system in keel ws socketio; do
   count="$(echo "$result" | json_field '["deliveries"]')"
   # CPU microseconds per delivery (a tick is 1/100 s), the servers' and PostgreSQL's.
   server_us[$system]="$(python3 -c "print($server_cpu * 10000 / $count)")"
-  pg_us[$system]="$(python3 -c "print($pg_cpu * 10000 / $count)")"
+  pg_us[$system]="$(python3 -c "print(max(0, $pg_cpu) * 10000 / $count)")"  # backends that exit take their ticks along
   deliveries[$system]="$(echo "$result" | json_field '["per_second"]')"
   p50[$system]="$(echo "$result" | json_field '["p50_ms"]')"
   p99[$system]="$(echo "$result" | json_field '["p99_ms"]')"

@@ -170,6 +170,24 @@ TEST_CASE("a subscriber may follow only its own user channel and rules it owns o
         "stakeholder.accepted");
 }
 
+TEST_CASE("an invite reaches the invited person's open connections at once", "[realtime]") {
+  rules_stack s;
+  auto ada = s.sign_in();
+  auto bob = s.sign_in();
+  live_client bobs(socket_spec(socket_url(s.api.port(), ticket_for(s, bob)),
+                               array{channel_of("user:" + bob.id)}, 1));
+  REQUIRE(bobs.wait_subscribed());
+  auto id = str(s.publish(ada, "Join us", {bob.email, "nobody-yet@example.com"}).at("id"));
+  bobs.finish();
+  INFO(bobs.output());
+  auto events = bobs.messages("event");
+  REQUIRE(events.size() == 1);
+  CHECK(str(events[0].at("event")) == "invite.received");
+  CHECK(str(events[0].at("data").at("rule_id")) == id);
+  // An address without an account gets the mail only.
+  CHECK(s.count("SELECT count(*) FROM events WHERE type = 'invite.received'") == "1");
+}
+
 TEST_CASE("logout closes the user's live connections within 2 s, and bad messages get errors",
           "[realtime]") {
   rules_stack s;

@@ -57,7 +57,11 @@ if (mode === "idle") {
   const emitter = system === "socketio" ? new Emitter(redis) : null;
   const publish = async (seq) => {
     if (system === "keel") {
-      await sql`INSERT INTO events (channel, type, data) VALUES (${channel}, 'bench', ${sql.json({ seq })})`;
+      // The statement realtime::store::insert_event runs: the channel's lock first, so that
+      // events of one channel commit in id order (what each instance's cursor relies on).
+      await sql`INSERT INTO events (channel, type, data)
+                SELECT ${channel}, 'bench', ${sql.json({ seq })}
+                  FROM (SELECT pg_advisory_xact_lock(hashtextextended('keel.events:' || ${channel}, 0))) AS locked`;
       await redis.publish("keel:realtime", "bench " + channel);
     } else if (system === "ws") {
       await redis.publish("bench:events", JSON.stringify({ channel, id: seq, event: "bench", data: { seq } }));
