@@ -2,6 +2,7 @@
 // it subscribed to and can be told to close. Each lives on one event loop and is touched only
 // from that loop's thread.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -51,6 +52,9 @@ class client {
   virtual void send_event(const subscription& s, const std::shared_ptr<const encoded_event>& e) = 0;
   // Starts closing; the connection's own coroutines finish it. Safe to call twice.
   virtual void close(close_reason why) = 0;
+  // Called about once a second on the client's loop (keep-alive pings, closing deadlines),
+  // so that an idle connection needs no timer of its own.
+  virtual void tick(std::chrono::steady_clock::time_point) {}
 
   std::map<std::string, std::unique_ptr<subscription>, std::less<>>& subscriptions() {
     return subscriptions_;

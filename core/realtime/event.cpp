@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include "core/realtime/frames.hpp"
+
 namespace keel::realtime {
 
 encoded_event encode(event e) {
@@ -19,6 +21,7 @@ encoded_event encode(event e) {
   out.frame += R"(,"data":)";
   out.frame += e.data;
   out.frame += '}';
+  out.frame = frames::encode(frames::opcode::text, out.frame);
   out.sse_block = "event: " + e.type + "\ndata: " + e.data + "\n\n";
   out.source = std::move(e);
   // Both encodings carry the data; a third copy would only cost memory while it is delivered.

@@ -18,8 +18,9 @@ struct event {
 // An event encoded once for every connection that gets it: the WebSocket text frame and the
 // Server-Sent Events block (without its id line, which is per stream).
 struct encoded_event {
-  event source;           // its data emptied: the encodings below hold it
-  std::string frame;      // {"type":"event","id":..,"channel":..,"event":..,"data":..}
+  event source;  // its data emptied: the encodings below hold it
+  // The whole WebSocket frame of {"type":"event","id":..,"channel":..,"event":..,"data":..}.
+  std::string frame;
   std::string sse_block;  // "event: <type>\ndata: <data>\n\n"
 };
 

@@ -221,13 +221,18 @@ void hub::deliver(int loop, const std::string& channel,
 
 // ---- ended sessions ------------------------------------------------------------------------
 
-// Once a second, asks auth which of this loop's connections' sessions are still open and
-// closes the others: a logout or a revocation on any instance reaches every instance.
+// Once a second: each connection's tick (keep-alive pings, closing deadlines), then auth is
+// asked which of this loop's connections' sessions are still open and the others are closed,
+// so a logout or a revocation on any instance reaches every instance. It runs on through a
+// shutdown until the loop's last connection is gone, since closing ones still need ticks.
 async<void> hub::watch_sessions(int loop) {
   auto& reg = *registries_[static_cast<std::size_t>(loop)];
-  while (!stopping()) {
+  while (!stopping() || !reg.clients.empty()) {
     reg.session_timer.expires_after(std::chrono::seconds(1));
     co_await reg.session_timer.async_wait(net::as_tuple(net::use_awaitable));
+    auto tick = std::chrono::steady_clock::now();
+    // A tick may start closing a connection, never end it here: the list stays as it is.
+    for (client* c : reg.clients) c->tick(tick);
     if (stopping() || reg.clients.empty() || !session_check_) continue;
     std::set<uuid> asked;
     for (client* c : reg.clients) asked.insert(c->who().session_id);
@@ -256,7 +261,6 @@ async<void> hub::close_all(std::chrono::milliseconds grace) {
   for (int i = 0; i < loops_.size(); ++i) {
     net::post(loops_.loop(i), [this, i] {
       auto& reg = *registries_[static_cast<std::size_t>(i)];
-      reg.session_timer.cancel();
       for (client* c : reg.clients) c->close(close_reason::shutdown);
     });
   }

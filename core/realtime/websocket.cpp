@@ -1,13 +1,17 @@
-// A realtime WebSocket (Beast): JSON text messages in both directions, one reader and one
-// writer coroutine, a bounded send queue, Beast's keep-alive pings and timeouts.
+// A realtime WebSocket: Beast answers the handshake, then keel speaks RFC 6455 framing itself
+// (core/realtime/frames.hpp), so that a connection is only a socket, a small object and one
+// armed readiness wait. Each event's frame is encoded once and written to every subscriber
+// as it is, first with a plain non-blocking write; keep-alive pings and deadlines come from
+// the hub's once-a-second tick instead of a timer per connection.
 //
 //   client → {"type":"subscribe","channel":"rule:<id>","since":41}  {"type":"unsubscribe",...}
 //            {"type":"ping"}
 //   server → {"type":"subscribed","channel":...}  {"type":"event","id",...}
 //            {"type":"reset","channel":...}  {"type":"error","code":...}  {"type":"pong"}
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -16,6 +20,7 @@
 
 #include "core/http/takeover.hpp"
 #include "core/realtime/connections.hpp"
+#include "core/realtime/frames.hpp"
 #include "core/realtime/hub.hpp"
 
 namespace keel::realtime {
@@ -28,25 +33,30 @@ using tcp = net::ip::tcp;
 using clock = std::chrono::steady_clock;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
-// Beast pings a connection that has been quiet for half the idle timeout and drops it when
-// nothing at all arrives for the whole of it: a ping every 20 s, a dead peer gone in 40 s.
-constexpr std::chrono::seconds idle_timeout{40};
-constexpr std::chrono::seconds handshake_timeout{10};  // also bounds the closing handshake
+constexpr std::chrono::seconds handshake_timeout{10};
+// A quiet connection is pinged after 20 s and dropped when nothing at all arrived for 40 s.
+constexpr std::chrono::seconds ping_after{20};
+constexpr std::chrono::seconds dead_after{40};
+// How long a closing connection may take to answer the close, and a write may wait.
+constexpr std::chrono::seconds close_timeout{5};
+constexpr std::chrono::seconds write_timeout{30};
 // A client may send this many messages at once, then this many per second.
 constexpr double message_burst = 20;
 constexpr double messages_per_second = 10;
+// Bytes read per readiness before other connections get their turn.
+constexpr std::size_t read_budget = 64 * 1024;
 
-ws::close_code code_of(close_reason why) {
+std::uint16_t code_of(close_reason why) {
   switch (why) {
     case close_reason::shutdown:
-      return ws::close_code::going_away;  // 1001
+      return 1001;  // going away
     case close_reason::session_ended:
-      return static_cast<ws::close_code>(4001);
+      return 4001;
     case close_reason::slow_consumer:
     case close_reason::policy:
-      return ws::close_code::policy_error;  // 1008
+      return 1008;  // policy violation
   }
-  return ws::close_code::policy_error;
+  return 1008;
 }
 
 std::string message(const boost::json::object& fields) {
@@ -59,38 +69,22 @@ class websocket_client final : public client,
   websocket_client(hub& h, principal who, tcp::socket socket)
       : client(client_kind::websocket, std::move(who)),
         hub_(h),
-        ws_(std::move(socket)),
+        socket_(std::move(socket)),
+        reader_(h.config().max_message_bytes),
+        last_heard_(clock::now()),
         tokens_(message_burst),
         refilled_(clock::now()) {}
 
-  ~websocket_client() override {
-    if (attached_) {
-      hub_.detach(*this);
-    } else {
-      hub_.release(who().user_id);
-    }
-  }
+  ~websocket_client() override { hub_.detach(*this); }
 
-  // The handshake, in a frame of its own so that the request is freed once it is answered.
-  async<bool> accept(http::raw_request request) {
-    ws::stream_base::timeout timeouts{handshake_timeout, idle_timeout, true};
-    ws_.set_option(timeouts);
-    ws_.read_message_max(hub_.config().max_message_bytes);
-    auto [ec] = co_await ws_.async_accept(request, use_tuple);
-    co_return !ec;  // on a bad handshake Beast answered it itself
-  }
-
-  async<void> run(http::raw_request request) {
-    auto self = shared_from_this();
-    bool accepted = co_await accept(std::move(request));
-    if (!accepted) co_return;
-    ws_.text(true);
-    hub_.attach(*this);
-    attached_ = true;
-    co_await read_loop();
-    // The peer is gone or closed: a write still waiting fails now and lets go.
+  // Starts serving, with whatever the client sent right after its handshake.
+  void start(std::string_view early) {
     boost::system::error_code ignored;
-    beast::get_lowest_layer(ws_).close(ignored);
+    socket_.non_blocking(true, ignored);
+    hub_.attach(*this);
+    reader_.feed(early);
+    process_input();
+    arm_read();
   }
 
   void send_event(const subscription&, const std::shared_ptr<const encoded_event>& e) override {
@@ -99,31 +93,152 @@ class websocket_client final : public client,
   }
 
   void close(close_reason why) override {
-    if (closing_) return;
+    if (closing_ || done_) return;
     closing_ = why;
+    closing_since_ = clock::now();
     if (why == close_reason::slow_consumer) {
       // Its writes are stuck: nothing can be said to it, so the socket just goes.
       hub_.note_slow_consumer();
-      boost::system::error_code ignored;
-      beast::get_lowest_layer(ws_).cancel(ignored);
-      beast::get_lowest_layer(ws_).shutdown(tcp::socket::shutdown_both, ignored);
+      finish();
       return;
     }
-    if (!writing_) write_next();  // else the write in flight moves on to the close
+    // What was queued is moot now; the frame being written is finished first.
+    if (outbox_front_ < outbox_.size()) outbox_.resize(outbox_front_ + (written_ > 0 ? 1 : 0));
+    send_close(code_of(why));
+  }
+
+  void tick(clock::time_point now) override {
+    if (done_) return;
+    if (closing_) {
+      if (now - closing_since_ > close_timeout) finish();
+      return;
+    }
+    if (writing_ && now - write_blocked_since_ > write_timeout) {
+      close(close_reason::slow_consumer);
+    } else if (now - last_heard_ > dead_after) {
+      finish();
+    } else if (now - last_heard_ > ping_after && !ping_sent_) {
+      ping_sent_ = true;
+      push(std::make_shared<const std::string>(frames::encode(frames::opcode::ping, {})));
+    }
   }
 
  private:
+  // ---- reading ----
+
+  void arm_read() {
+    if (reading_ || paused_ || done_) return;
+    reading_ = true;
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                         self->reading_ = false;
+                         if (ec) {
+                           self->finish();
+                           return;
+                         }
+                         self->on_readable();
+                       });
+  }
+
+  void on_readable() {
+    // A per-thread scratch buffer: an idle connection holds no read buffer of its own.
+    thread_local char scratch[16 * 1024];
+    for (std::size_t total = 0; total < read_budget;) {
+      boost::system::error_code ec;
+      std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) break;
+      if (ec) {
+        finish();  // the peer went away (or reset)
+        return;
+      }
+      reader_.feed(std::string_view(scratch, n));
+      last_heard_ = clock::now();
+      ping_sent_ = false;
+      total += n;
+    }
+    process_input();
+    arm_read();
+  }
+
+  void process_input() {
+    while (!paused_ && !done_) {
+      auto item = reader_.next();
+      if (!item) break;
+      switch (item->what) {
+        case frames::item::kind::text:
+          if (closing_) break;  // read on until the close is answered
+          if (!take_token()) {
+            refuse("rate_limited");
+            close(close_reason::policy);
+            break;
+          }
+          // Messages are handled one at a time, in order: reading waits meanwhile.
+          paused_ = true;
+          net::co_spawn(socket_.get_executor(), handle_then_resume(std::move(item->payload)),
+                        net::detached);
+          break;
+        case frames::item::kind::ping:
+          push(std::make_shared<const std::string>(
+              frames::encode(frames::opcode::pong, item->payload)));
+          break;
+        case frames::item::kind::pong:
+          break;
+        case frames::item::kind::close:
+          // The peer's close, or its answer to ours: echo it if it started, then end.
+          if (!close_sent_) send_close(item->close_code == 1005 ? 1000 : item->close_code);
+          finish_after_flush_ = true;
+          flush();
+          break;
+        case frames::item::kind::failed:
+          send_close(item->close_code);
+          finish_after_flush_ = true;
+          flush();
+          break;
+      }
+    }
+    if (reader_.empty()) reader_.release_memory();
+  }
+
+  async<void> handle_then_resume(std::string text) {
+    auto self = shared_from_this();
+    try {
+      co_await handle(text);
+    } catch (const std::exception&) {
+      refuse("internal");  // a database hiccup during a subscribe
+    }
+    paused_ = false;
+    process_input();
+    arm_read();
+  }
+
+  // ---- writing ----
+
+  void send_close(std::uint16_t code) {
+    if (close_sent_) return;
+    close_sent_ = true;
+    push(std::make_shared<const std::string>(frames::encode_close(code)));
+  }
+
   void queue(std::shared_ptr<const std::string> m) {
-    if (closing_) return;
+    if (closing_ || done_) return;
     if (queued_bytes_ + m->size() > hub_.config().send_queue_bytes) {
       close(close_reason::slow_consumer);
       return;
     }
+    push(std::move(m));
+  }
+
+  void push(std::shared_ptr<const std::string> m) {
+    if (done_) return;
     queued_bytes_ += m->size();
     outbox_.push_back(std::move(m));
-    if (!writing_) write_next();
+    flush();
   }
-  void reply(std::string text) { queue(std::make_shared<const std::string>(std::move(text))); }
+
+  void reply(std::string text) {
+    queue(std::make_shared<const std::string>(frames::encode(frames::opcode::text, text)));
+  }
+
   void refuse(std::string_view code, std::string_view channel = {}) {
     if (channel.empty()) {
       reply(message({{"type", "error"}, {"code", code}}));
@@ -132,58 +247,55 @@ class websocket_client final : public client,
     }
   }
 
-  // Writes are a chain of completion handlers rather than a coroutine: an idle connection
-  // then holds no writer frame and no wake-up timer, only the read in flight.
-  void write_next() {
-    if (closing_) {
-      if (*closing_ == close_reason::slow_consumer || close_sent_) return;
-      close_sent_ = true;
-      writing_ = true;
-      ws_.async_close(
-          ws::close_reason(code_of(*closing_)),
-          [self = shared_from_this()](boost::system::error_code) { self->writing_ = false; });
-      return;
-    }
-    if (outbox_front_ == outbox_.size()) {
-      // Drained: an idle connection keeps no queue storage either.
-      std::vector<std::shared_ptr<const std::string>>().swap(outbox_);
-      outbox_front_ = 0;
-      writing_ = false;
-      return;
-    }
-    writing_ = true;
-    auto next = std::move(outbox_[outbox_front_++]);
-    const std::string& bytes = *next;
-    ws_.async_write(net::buffer(bytes), [self = shared_from_this(), next = std::move(next)](
-                                            boost::system::error_code ec, std::size_t) {
-      self->queued_bytes_ -= next->size();
-      self->writing_ = false;
-      if (ec) {
-        boost::system::error_code ignored;
-        beast::get_lowest_layer(self->ws_).close(ignored);
+  // Writes what is queued with plain non-blocking writes; only what the socket cannot take
+  // now waits for it to become writable.
+  void flush() {
+    if (writing_ || done_) return;
+    while (outbox_front_ < outbox_.size()) {
+      const std::string& bytes = *outbox_[outbox_front_];
+      boost::system::error_code ec;
+      std::size_t n =
+          socket_.write_some(net::buffer(bytes.data() + written_, bytes.size() - written_), ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) {
+        writing_ = true;
+        write_blocked_since_ = clock::now();
+        socket_.async_wait(tcp::socket::wait_write,
+                           [self = shared_from_this()](boost::system::error_code wec) {
+                             self->writing_ = false;
+                             if (wec) {
+                               self->finish();
+                               return;
+                             }
+                             self->flush();
+                           });
         return;
       }
-      self->write_next();
-    });
+      if (ec) {
+        finish();
+        return;
+      }
+      written_ += n;
+      if (written_ < bytes.size()) continue;
+      queued_bytes_ -= bytes.size();
+      outbox_[outbox_front_++].reset();
+      written_ = 0;
+    }
+    // Drained: an idle connection keeps no queue storage either.
+    std::vector<std::shared_ptr<const std::string>>().swap(outbox_);
+    outbox_front_ = 0;
+    if (finish_after_flush_) finish();
   }
 
-  async<void> read_loop() {
-    beast::flat_buffer in;
-    for (;;) {
-      auto [ec, n] = co_await ws_.async_read(in, use_tuple);
-      if (ec) break;
-      std::string text = beast::buffers_to_string(in.data());
-      in.consume(in.size());
-      in.shrink_to_fit();      // an idle connection holds no read buffer
-      if (closing_) continue;  // read on until the close handshake ends
-      if (!take_token()) {
-        refuse("rate_limited");
-        close(close_reason::policy);
-        continue;
-      }
-      co_await handle(text);
-    }
+  // Ends the connection: the armed waits complete with an error and let go of it.
+  void finish() {
+    if (done_) return;
+    done_ = true;
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
   }
+
+  // ---- messages ----
 
   // A token bucket per connection: bursts are fine, a flood is closed.
   bool take_token() {
@@ -256,14 +368,23 @@ class websocket_client final : public client,
   }
 
   hub& hub_;
-  ws::stream<tcp::socket> ws_;
+  tcp::socket socket_;
+  frames::reader reader_;
   std::vector<std::shared_ptr<const std::string>> outbox_;  // from outbox_front_ on
   std::size_t outbox_front_ = 0;
+  std::size_t written_ = 0;  // of the front frame
   std::size_t queued_bytes_ = 0;
   std::optional<close_reason> closing_;
-  bool attached_ = false;
-  bool writing_ = false;  // a write (or the close) is in flight
+  clock::time_point closing_since_;
+  clock::time_point last_heard_;
+  clock::time_point write_blocked_since_;
+  bool reading_ = false;  // a readability wait is armed
+  bool writing_ = false;  // a writability wait is armed
+  bool paused_ = false;   // a message is being handled
   bool close_sent_ = false;
+  bool finish_after_flush_ = false;
+  bool ping_sent_ = false;
+  bool done_ = false;
   double tokens_;
   clock::time_point refilled_;
 };
@@ -273,11 +394,20 @@ class websocket_upgrade final : public http::takeover {
   websocket_upgrade(hub& h, principal who) : hub_(h), who_(std::move(who)) {}
 
   net::awaitable<void> run(tcp::socket socket, beast::flat_buffer rest, http::raw_request request,
-                           std::string head) override {
-    // This frame lives as long as the connection: keep nothing in it that is not needed.
-    { [[maybe_unused]] auto unused = std::make_pair(std::move(rest), std::move(head)); }
-    auto c = std::make_shared<websocket_client>(hub_, std::move(who_), std::move(socket));
-    co_await c->run(std::move(request));
+                           std::string) override {
+    // Beast checks the handshake and answers it (101, or 400 for a bad one).
+    ws::stream<tcp::socket> handshake(std::move(socket));
+    handshake.set_option(
+        ws::stream_base::timeout{handshake_timeout, ws::stream_base::none(), false});
+    auto [ec] = co_await handshake.async_accept(request, use_tuple);
+    if (ec) {
+      hub_.release(who_.user_id);
+      co_return;
+    }
+    std::string early(static_cast<const char*>(rest.data().data()), rest.size());
+    auto c = std::make_shared<websocket_client>(hub_, std::move(who_),
+                                                std::move(handshake.next_layer()));
+    c->start(early);
   }
 
  private:
