@@ -30,3 +30,24 @@ cpu_ticks() {
   done
   echo "$total"
 }
+
+# npm ci of the peers (this folder's package.json) when node_modules is missing or was
+# installed from another lock file.
+install_peers() {
+  local dir="$1"
+  if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.keel-bench-lock" 2>/dev/null; then
+    printf '\n== npm ci (the peers)\n' >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$dir/node_modules/.keel-bench-lock"
+  fi
+}
+
+# A Release build of keel-api and keel-cron in build/release, unless SKIP_BUILD=1.
+build_release_servers() {
+  local root="$1"
+  [ "${SKIP_BUILD:-0}" = 1 ] && return 0
+  printf '\n== building keel (release)\n' >&2
+  (cd "$root" && cmake --preset release >/dev/null &&
+    cmake --build --preset release -j2 --target keel-api keel-cron >/dev/null)
+}
+

@@ -41,16 +41,8 @@ trap cleanup EXIT
 
 mkdir -p "$out"
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
-if ! cmp -s "$here/package-lock.json" "$here/node_modules/.keel-bench-lock" 2>/dev/null; then
-  log "npm ci (the peers)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$here/package-lock.json" "$here/node_modules/.keel-bench-lock"
-fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "building keel (release)"
-  cmake --preset release >/dev/null
-  cmake --build --preset release -j2 --target keel-api keel-cron >/dev/null
-fi
+install_peers "$here"
+build_release_servers "$root"
 
 log "PostgreSQL (cluster bench, port $pg_port)"
 admin_url="$("$root/deploy/local/pg.sh" start bench "$pg_port")"

@@ -46,16 +46,8 @@ trap cleanup EXIT
 
 mkdir -p "$out"
 command -v haproxy >/dev/null || apt-get install -y -qq haproxy >/dev/null
-if ! cmp -s "$here/package-lock.json" "$here/node_modules/.keel-bench-lock" 2>/dev/null; then
-  log "npm ci (the peers)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$here/package-lock.json" "$here/node_modules/.keel-bench-lock"
-fi
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "building keel (release)"
-  cmake --preset release >/dev/null
-  cmake --build --preset release -j2 --target keel-api keel-cron >/dev/null
-fi
+install_peers "$here"
+build_release_servers "$root"
 
 log "PostgreSQL (cluster bench-realtime, port $pg_port), Redis ($redis_port), HAProxy ($lb_port)"
 admin_url="$("$root/deploy/local/pg.sh" start bench-realtime "$pg_port")"
