@@ -28,7 +28,7 @@ struct exchange {
   std::string* out = nullptr;  // the serialized response is written here
   bool keep_alive = false;     // set by answer(): whether the connection may stay open
   // Set by answer() when the handler takes the connection over; *out is then only the head.
-  std::shared_ptr<takeover> takeover;
+  std::shared_ptr<http::takeover> takeover;
 };
 
 // Runs the middleware steps and the handler, in DESIGN.md's order, and serializes the
