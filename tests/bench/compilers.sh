@@ -93,8 +93,8 @@ psql -X -q -v ON_ERROR_STOP=1 "$pg_admin_url" \
   -c "DROP DATABASE IF EXISTS keel_bench WITH (FORCE)" -c "CREATE DATABASE keel_bench"
 DATABASE_URL="$db_url" LOG_LEVEL=warn "$root/build/release/keel-cron" run db.migrate
 slug="$(psql -X -At -v ON_ERROR_STOP=1 "$db_url" \
-  -c "SELECT slug FROM rule_templates ORDER BY sort_order LIMIT 1")"
-[ -n "$slug" ] || die "rule_templates has no rows: nothing to look up"
+  -c "SELECT slug FROM governance_templates ORDER BY (NOT featured), sort_order, title LIMIT 1")"
+[ -n "$slug" ] || die "governance_templates has no rows: nothing to look up"
 
 declare -A rps p99
 # wrk's output -> requests/s and p99 in ms (the same parsing as run.sh); errors fail the run.
