@@ -3,10 +3,6 @@
 
 namespace keel::realtime {
 
-std::string channel::name() const {
-  return kind == channel_kind::user ? user_channel(id) : rule_channel(id);
-}
-
 std::optional<channel> parse_channel(std::string_view name) {
   auto colon = name.find(':');
   if (colon == std::string_view::npos) return std::nullopt;

@@ -14,8 +14,6 @@ enum class channel_kind { user, rule };
 struct channel {
   channel_kind kind;
   uuid id;
-
-  std::string name() const;
 };
 
 // nullopt for anything but a known kind, a colon and a canonical UUID.

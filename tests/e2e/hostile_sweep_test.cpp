@@ -551,17 +551,6 @@ std::vector<std::pair<std::string, std::string>> judge(const raw_outcome& o,
 
 // ---- the process ----------------------------------------------------------------------------
 
-// VmRSS or VmHWM of `pid` in KiB, 0 when unreadable.
-std::size_t proc_kib(int pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0)
-      return std::strtoull(line.c_str() + field.size() + 1, nullptr, 10);
-  }
-  return 0;
-}
-
 // Polls /health until stopped, each time on a new connection, so that the probes land on
 // every event loop (the kernel spreads connections) and a stalled loop shows.
 class health_probe {
@@ -748,7 +737,7 @@ TEST_CASE("hostile sweep: mutated requests of every route get fast typed answers
     }
     world.keep_signed_in();
   }
-  const std::size_t rss_before = proc_kib(pid, "VmRSS");
+  const std::size_t rss_before = status_kib(pid, "VmRSS");
 
   health_probe probe(api.port());
   std::atomic<bool> done{false};
@@ -807,8 +796,8 @@ TEST_CASE("hostile sweep: mutated requests of every route get fast typed answers
 
   // After the run: alive, small, healthy, and its log fit to read.
   const bool alive = api.proc().running();
-  const std::size_t rss_after = proc_kib(pid, "VmRSS");
-  const std::size_t rss_peak = proc_kib(pid, "VmHWM");
+  const std::size_t rss_after = status_kib(pid, "VmRSS");
+  const std::size_t rss_peak = status_kib(pid, "VmHWM");
   auto health_after = alive ? api.get("/health") : http_response{};
   auto latencies = probe.latencies_ms();
   double p50 = percentile(latencies, 0.5), p99 = percentile(latencies, 0.99);

@@ -170,15 +170,6 @@ std::vector<std::pair<std::string, std::string>> worst_bodies(const json_route& 
   return bodies;
 }
 
-std::size_t rss_kib(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
-  }
-  return 0;
-}
-
 // /health asked every 20 ms on its own connection while the test runs; the slowest answer.
 class health_watch {
  public:
@@ -227,7 +218,7 @@ TEST_CASE("the worst bodies to every JSON route get a small fast problem while h
   auto routes = json_routes(api);
   // keel-api serves JSON routes (auth, templates...); an empty list would prove nothing.
   REQUIRE(routes.size() >= 5);
-  std::size_t rss_before = rss_kib(api.proc().pid());
+  std::size_t rss_before = keel::test::status_kib(api.proc().pid());
 
   health_watch health(api.port());
   long slowest_ms = 0;
@@ -274,7 +265,7 @@ TEST_CASE("the worst bodies to every JSON route get a small fast problem while h
     CHECK(small == 4);
   }
   health.finish();
-  std::size_t rss_after = rss_kib(api.proc().pid());
+  std::size_t rss_after = keel::test::status_kib(api.proc().pid());
   WARN("sent " << sent << " worst bodies to " << routes.size() << " JSON routes; slowest "
                << slowest_ms << " ms (" << slowest << "); /health slowest " << health.slowest_ms()
                << " ms over " << health.samples() << " checks; RSS " << rss_before / 1024

@@ -110,7 +110,7 @@ TEST_CASE("a consumer that stops reading is closed, and keel-api's memory stays 
   live_client paused(spec);
   REQUIRE(paused.wait_subscribed());
   const int pid = s.api.proc().pid();
-  std::size_t before = resident_kib(pid);
+  std::size_t before = status_kib(pid);
 
   // 40 MB of events for the channel, far past the socket buffers and the 1 MiB send queue,
   // then a change that makes the instance read and deliver them all.
@@ -128,7 +128,7 @@ TEST_CASE("a consumer that stops reading is closed, and keel-api's memory stays 
   }
   CHECK(metric(s.api, "keel_realtime_slow_consumers_closed_total") == 1);
   CHECK(metric(s.api, "keel_realtime_connections{kind=\"websocket\"}") == 0);
-  std::size_t after = resident_kib(pid);
+  std::size_t after = status_kib(pid);
   INFO("resident before " << before << " KiB, after " << after << " KiB");
   // Queued whole, the events would take well over their 40 MB (each is encoded twice); bounded,
   // the growth is what one page of them in flight and the allocator's caches cost.
@@ -156,7 +156,7 @@ TEST_CASE(
   REQUIRE(many.output().find("{\"open\":1000}") != std::string::npos);
   CHECK(metric(s.api, "keel_realtime_connections{kind=\"websocket\"}") == count);
   CHECK(metric(s.api, "keel_realtime_subscriptions") == count);
-  INFO("keel-api resident with " << count << " sockets: " << resident_kib(s.api.proc().pid())
+  INFO("keel-api resident with " << count << " sockets: " << status_kib(s.api.proc().pid())
                                  << " KiB");
 
   for (int i = 0; i < 20; ++i) {

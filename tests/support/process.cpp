@@ -120,10 +120,12 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
   return false;
 }
 
-std::size_t resident_kib(int pid) {
+std::size_t status_kib(int pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
+    if (line.rfind(field + ":", 0) == 0) {
+      return std::strtoull(line.c_str() + field.size() + 1, nullptr, 10);
+    }
   }
   return 0;
 }

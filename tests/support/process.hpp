@@ -35,8 +35,9 @@ class process {
 // A binary built by this tree, e.g. binary("keel-api").
 std::string binary(const std::string& name);
 
-// The resident memory of process `pid` (VmRSS) in KiB; 0 when it cannot be read.
-std::size_t resident_kib(int pid);
+// A memory field of /proc/<pid>/status in KiB ("VmRSS" resident now, "VmHWM" its peak); 0
+// when it cannot be read.
+std::size_t status_kib(int pid, const std::string& field = "VmRSS");
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
