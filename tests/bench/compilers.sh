@@ -7,11 +7,14 @@
 #   SKIP_BUILD=1 tests/bench/compilers.sh   reuse build/release-gcc and build/release
 #
 # HTTP is measured as run.sh measures keel (wrk -t2 -c64 --latency after a warm-up, keel-api
-# with one event loop per core and LOG_LEVEL=warn); the drain and the latency come from
-# jobs.sh's keel row (SYSTEMS=keel), run once per build. The builds alternate, GCC first.
+# with one event loop per core and LOG_LEVEL=warn), both builds running side by side and measured
+# in turn, GCC first, for ROUNDS rounds (medians reported), with keel-api's user and kernel CPU
+# time per request: the machine's noise moves requests/s far more than it moves CPU per request.
+# The drain and the latency come from jobs.sh's keel row (SYSTEMS=keel), run once per build.
 #
 # Environment (all optional):
 #   DURATION=10s  WARMUP=3s  CONNECTIONS=64  WRK_THREADS=2   as in run.sh
+#   ROUNDS=3                  HTTP rounds, each measuring both builds
 #   PG_PORT=55496             port of the project-local PostgreSQL cluster "bench-compilers"
 #   JOBS, DRAIN_RUNS, TRICKLE_SECONDS  passed on to jobs.sh
 #   RESULTS=path              the markdown file whose "Compilers" section is (re)written
@@ -27,6 +30,7 @@ duration="${DURATION:-10s}"
 warmup="${WARMUP:-3s}"
 connections="${CONNECTIONS:-64}"
 wrk_threads="${WRK_THREADS:-2}"
+rounds="${ROUNDS:-3}"
 pg_port="${PG_PORT:-55496}"
 results="${RESULTS:-$here/RESULTS.md}"
 keel_port=18084
@@ -37,24 +41,26 @@ log() { printf '\n== %s\n' "$*" >&2; }
 die() { printf 'compilers.sh: %s\n' "$*" >&2; exit 1; }
 
 # --- cleanup: everything this script starts is stopped by PID on exit ------------------------
-server_pid=""
+server_pids=()
 pg_started=0
 cleanup() {
-  stop_server
+  stop_servers
   if [ "$pg_started" = 1 ]; then "$root/deploy/local/pg.sh" stop bench-compilers || true; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-stop_server() {
-  [ -n "$server_pid" ] || return 0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-  fi
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+stop_servers() {
+  local pid
+  for pid in "${server_pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  server_pids=()
 }
 
 mkdir -p "$out"
@@ -83,7 +89,7 @@ for p in "${presets[@]}"; do
   done
 done
 
-# --- HTTP: /health and the template lookup, each build alone ---------------------------------
+# --- HTTP: /health and the template lookup, the builds alternating round by round -------------
 log "starting PostgreSQL (project-local cluster 'bench-compilers' on 127.0.0.1:$pg_port)"
 pg_started=1
 pg_admin_url="$("$root/deploy/local/pg.sh" start bench-compilers "$pg_port" | tail -n1)"
@@ -96,34 +102,62 @@ slug="$(psql -X -At -v ON_ERROR_STOP=1 "$db_url" \
   -c "SELECT slug FROM governance_templates ORDER BY (NOT featured), sort_order, title LIMIT 1")"
 [ -n "$slug" ] || die "governance_templates has no rows: nothing to look up"
 
-declare -A rps p99
-# wrk's output -> requests/s and p99 in ms (the same parsing as run.sh); errors fail the run.
+# The server's user and kernel CPU time so far, in clock ticks: "user system".
+cpu_split() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
+
+declare -A rps p99 user_us sys_us samples
+# One wrk run against a running server -> requests/s, p99 in ms (the same parsing as run.sh) and
+# the server's user and kernel CPU microseconds per request; errors fail the run. Each figure is
+# appended to its key's list, one per round.
 measure() {
-  local key="$1" url="$2" file="$out/wrk-$1.txt"
-  log "wrk $key: $url"
+  local key="$1" url="$2" pid="$3" round="$4" file="$out/wrk-$1-$4.txt" before after
+  log "wrk $key (round $round): $url"
   wrk -t"$wrk_threads" -c"$connections" -d"$warmup" "$url" >/dev/null
+  before="$(cpu_split "$pid")"
   wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$url" | tee "$file" >&2
+  after="$(cpu_split "$pid")"
   if grep -qE 'Non-2xx|Socket errors' "$file"; then die "$key: wrk saw errors (see $file)"; fi
-  rps[$key]="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")"
-  p99[$key]="$(awk '$1 == "99%" {
+  local requests tick_us
+  requests="$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$file")"
+  tick_us=$((1000000 / $(getconf CLK_TCK)))
+  rps[$key]+="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file") "
+  p99[$key]+="$(awk '$1 == "99%" {
       v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
       if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-      printf "%.2f", v }' "$file")"
+      printf "%.2f", v }' "$file") "
+  read -r u0 s0 <<<"$before"
+  read -r u1 s1 <<<"$after"
+  user_us[$key]+="$(awk -v t=$(((u1 - u0) * tick_us)) -v n="$requests" 'BEGIN { printf "%.2f", t / n }') "
+  sys_us[$key]+="$(awk -v t=$(((s1 - s0) * tick_us)) -v n="$requests" 'BEGIN { printf "%.2f", t / n }') "
 }
+# The median of a space-separated list of numbers.
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# Both builds run side by side on their own ports, idle but for the one being measured, so that a
+# round measures each in turn within seconds and a slow stretch of the machine hits both.
+declare -A pid_of port_of
+port=$keel_port
 for p in "${presets[@]}"; do
-  log "keel-api built with ${compiler_of[$p]}"
-  env DATABASE_URL="$db_url" PORT="$keel_port" HOST=127.0.0.1 LOG_LEVEL=warn \
+  port_of[$p]=$port
+  env DATABASE_URL="$db_url" PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warn \
     JWT_SIGNING_KEYS="$("$root/build/$p/keel-cron" run auth.keygen)" \
     "$root/build/$p/keel-api" >"$out/keel-api-$p.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$keel_port/health" >/dev/null && break; sleep 0.1; done
-  curl -fs "http://127.0.0.1:$keel_port/api/v1/templates/$slug" | grep -q "\"$slug\"" ||
+  pid_of[$p]=$!
+  server_pids+=("$!")
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+  curl -fs "http://127.0.0.1:$port/api/v1/templates/$slug" | grep -q "\"$slug\"" ||
     die "keel-api ($p) did not answer the template lookup (see $out/keel-api-$p.log)"
-  measure "health-$p" "http://127.0.0.1:$keel_port/health"
-  measure "template-$p" "http://127.0.0.1:$keel_port/api/v1/templates/$slug"
-  stop_server
+  port=$((port + 1))
 done
+for round in $(seq "$rounds"); do
+  for p in "${presets[@]}"; do
+    log "round $round: keel-api built with ${compiler_of[$p]}"
+    measure "health-$p" "http://127.0.0.1:${port_of[$p]}/health" "${pid_of[$p]}" "$round"
+    measure "template-$p" "http://127.0.0.1:${port_of[$p]}/api/v1/templates/$slug" "${pid_of[$p]}" "$round"
+  done
+done
+stop_servers
 "$root/deploy/local/pg.sh" stop bench-compilers
 pg_started=0
 
@@ -158,16 +192,23 @@ flags otherwise), measured one after the other in the same run. Ratios are clang
 - Machine: $machine; load average before the run: $load_before
 - Date: $(date -u '+%Y-%m-%d %H:%M') UTC; keel commit $commit
 - Compilers: $gcc_version; $clang_version (both with libstdc++ 12)
-- HTTP: \`wrk -t$wrk_threads -c$connections -d$duration --latency\` after a $warmup warm-up, as run.sh;
+- HTTP: \`wrk -t$wrk_threads -c$connections -d$duration --latency\` after a $warmup warm-up, as run.sh, in
+  $rounds rounds with the builds alternating (median per build; every round's figures:
+  requests/s GCC [${rps[health-$g]% }] clang [${rps[health-$c]% }] for /health); CPU per request from
+  /proc/<pid>/stat over each measured run;
   drain and latency: jobs.sh's \`keel\` row (\`SYSTEMS=keel\`), once per build
 - Reproduce: \`tests/bench/compilers.sh\` (see tests/bench/README.md, \"Compilers\"); raw output in tests/bench/out/compilers/
 
 | measurement | GCC 12 | clang 16 | clang / GCC |
 | --- | ---: | ---: | ---: |
-| \`GET /health\` requests/s | ${rps[health-$g]} | ${rps[health-$c]} | $(ratio "${rps[health-$c]}" "${rps[health-$g]}") |
-| \`GET /health\` p99 ms | ${p99[health-$g]} | ${p99[health-$c]} | $(ratio "${p99[health-$c]}" "${p99[health-$g]}") |
-| \`GET /api/v1/templates/$slug\` requests/s | ${rps[template-$g]} | ${rps[template-$c]} | $(ratio "${rps[template-$c]}" "${rps[template-$g]}") |
-| \`GET /api/v1/templates/$slug\` p99 ms | ${p99[template-$g]} | ${p99[template-$c]} | $(ratio "${p99[template-$c]}" "${p99[template-$g]}") |
+| \`GET /health\` requests/s | $(median "${rps[health-$g]}") | $(median "${rps[health-$c]}") | $(ratio "$(median "${rps[health-$c]}")" "$(median "${rps[health-$g]}")") |
+| \`GET /health\` p99 ms | $(median "${p99[health-$g]}") | $(median "${p99[health-$c]}") | $(ratio "$(median "${p99[health-$c]}")" "$(median "${p99[health-$g]}")") |
+| \`GET /health\` keel-api user CPU µs/request | $(median "${user_us[health-$g]}") | $(median "${user_us[health-$c]}") | $(ratio "$(median "${user_us[health-$c]}")" "$(median "${user_us[health-$g]}")") |
+| \`GET /health\` keel-api kernel CPU µs/request | $(median "${sys_us[health-$g]}") | $(median "${sys_us[health-$c]}") | $(ratio "$(median "${sys_us[health-$c]}")" "$(median "${sys_us[health-$g]}")") |
+| \`GET /api/v1/templates/$slug\` requests/s | $(median "${rps[template-$g]}") | $(median "${rps[template-$c]}") | $(ratio "$(median "${rps[template-$c]}")" "$(median "${rps[template-$g]}")") |
+| \`GET /api/v1/templates/$slug\` p99 ms | $(median "${p99[template-$g]}") | $(median "${p99[template-$c]}") | $(ratio "$(median "${p99[template-$c]}")" "$(median "${p99[template-$g]}")") |
+| \`GET /api/v1/templates/$slug\` keel-api user CPU µs/request | $(median "${user_us[template-$g]}") | $(median "${user_us[template-$c]}") | $(ratio "$(median "${user_us[template-$c]}")" "$(median "${user_us[template-$g]}")") |
+| \`GET /api/v1/templates/$slug\` keel-api kernel CPU µs/request | $(median "${sys_us[template-$g]}") | $(median "${sys_us[template-$c]}") | $(ratio "$(median "${sys_us[template-$c]}")" "$(median "${sys_us[template-$g]}")") |
 | job drain jobs/s (${drain_runs[$g]} / ${drain_runs[$c]}) | ${drain[$g]} | ${drain[$c]} | $(ratio "${drain[$c]}" "${drain[$g]}") |
 | job latency p50 ms | ${lat50[$g]} | ${lat50[$c]} | $(ratio "${lat50[$c]}" "${lat50[$g]}") |
 | job latency p99 ms | ${lat99[$g]} | ${lat99[$c]} | $(ratio "${lat99[$c]}" "${lat99[$g]}") |
