@@ -4,6 +4,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <exception>
 
 #include "core/http/server.hpp"
@@ -79,13 +81,20 @@ int app::run() {
   }
   live.start();
   if (live_broker) live_broker->start();
-  // The drain order: /ready fails first, live connections are told to go elsewhere (1001),
-  // then the server drains, then the broker, the pool and Redis close.
+  // The drain order: /ready fails first and, for SHUTDOWN_DELAY, everything is still served
+  // while a load balancer takes the instance out; then live connections are told to go
+  // elsewhere (1001), the server drains, and the broker, the pool and Redis close.
   runtime::shutdown_signal signal(loops, [&] {
     shutting_down_ = true;
     boost::asio::co_spawn(
         loops.loop(0),
         [&]() -> async<void> {
+          if (cfg.http.shutdown_delay.count() > 0) {
+            log::info("keel-api: /ready fails from now, stopping after the shutdown delay",
+                      {{"delay_ms", cfg.http.shutdown_delay.count()}});
+            boost::asio::steady_timer delay(loops.loop(0), cfg.http.shutdown_delay);
+            co_await delay.async_wait(boost::asio::use_awaitable);
+          }
           co_await live.close_all(std::chrono::milliseconds(2000));
           co_await server.shutdown(cfg.http.shutdown_grace);
           if (live_broker) co_await live_broker->stop();

@@ -2,6 +2,7 @@
 // metrics), Redis and the rate limiter, then every feature's services, then the router that
 // main.cpp fills with the routes files, each handed the services it uses.
 #pragma once
+#include <atomic>
 #include <memory>
 
 #include "api/routes/auth_web.hpp"
@@ -38,7 +39,7 @@ class app : public runtime::app_context {
   int run();
 
   // Ready means the database (and Redis, when configured) answers and no shutdown has begun.
-  bool shutting_down() const { return shutting_down_; }
+  bool shutting_down() const { return shutting_down_.load(std::memory_order_relaxed); }
 
   settings cfg;
   std::unique_ptr<redis::client> redis;  // only when REDIS_URL is set
@@ -73,7 +74,7 @@ class app : public runtime::app_context {
   http::router router;
 
  private:
-  bool shutting_down_ = false;
+  std::atomic<bool> shutting_down_{false};  // set by the signal, read by /ready on every loop
 };
 
 }  // namespace keel::api

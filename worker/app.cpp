@@ -39,8 +39,14 @@ int app::run() {
   options.lease = cfg.jobs.lease;
   options.poll_interval = cfg.jobs.poll_interval;
   options.shutdown_grace = cfg.jobs.shutdown_grace;
-  options.listen = !cfg.db.pgbouncer;  // LISTEN needs a session, which PgBouncer does not keep
+  // LISTEN needs a session, which PgBouncer's transaction pooling does not keep: behind it the
+  // listener goes straight to the server when DATABASE_DIRECT_URL says where, or the worker polls.
+  options.listen = !cfg.db.pgbouncer || !cfg.db.direct_url.empty();
   options.listener_db = db.options();
+  if (!cfg.db.direct_url.empty()) {
+    options.listener_db.url = cfg.db.direct_url;
+    options.listener_db.pgbouncer_mode = false;
+  }
   jobs::runner runner(loops, db, kinds, std::move(options), &job_metrics);
 
   http::router router;

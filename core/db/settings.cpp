@@ -19,6 +19,9 @@ const runtime::declaration<settings>& settings::declared() {
                "Longest a statement may run before the server cancels it"},
               {"DB_PGBOUNCER", &s::pgbouncer, "false", false, false,
                "true behind PgBouncer transaction pooling: no named prepared statements"},
+              {"DATABASE_DIRECT_URL", &s::direct_url, "", false, true,
+               "PostgreSQL URL past PgBouncer, for LISTEN (keel-worker's wake-ups); unset "
+               "behind PgBouncer: the worker polls"},
               {"DB_PIPELINE_DEPTH", &s::pipeline_depth, "16", false, false,
                "Statements that may share one connection in pipeline mode (0: one at a time)", 0,
                1024},

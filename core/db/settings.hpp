@@ -1,5 +1,6 @@
 // The database settings every program reads: which server, how many connections, how long
-// to wait (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER, DB_PIPELINE_DEPTH).
+// to wait (DATABASE_URL, DB_POOL_SIZE, DB_*_TIMEOUT, DB_PGBOUNCER, DATABASE_DIRECT_URL,
+// DB_PIPELINE_DEPTH).
 #pragma once
 #include <chrono>
 #include <string>
@@ -15,6 +16,9 @@ struct settings {
   std::chrono::milliseconds acquire_timeout{5000};
   std::chrono::milliseconds statement_timeout{30000};
   bool pgbouncer = false;
+  // A session of its own for LISTEN (PgBouncer's transaction pooling cannot keep one): the
+  // server itself, past PgBouncer. Empty: the pool's URL, or no LISTEN behind PgBouncer.
+  std::string direct_url;  // secret, as url
   int pipeline_depth = 16;
 
   static const runtime::declaration<settings>& declared();

@@ -38,6 +38,10 @@ const runtime::declaration<settings>& settings::declared() {
                0, 16},
               {"SHUTDOWN_GRACE", &s::shutdown_grace, "10s", false, false,
                "How long in-flight requests may take to finish after SIGTERM"},
+              {"SHUTDOWN_DELAY", &s::shutdown_delay, "0s", false, false,
+               "After SIGTERM, how long /ready fails while requests are still served, before "
+               "the server stops accepting (a load balancer's check interval times its fall "
+               "count)"},
           },
       .check =
           [](settings& s, const runtime::settings&, runtime::problem_list& problems) {

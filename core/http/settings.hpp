@@ -24,6 +24,9 @@ struct settings {
   bool access_log = true;
   int trusted_proxy_hops = 0;
   std::chrono::milliseconds shutdown_grace{10000};  // for in-flight requests after SIGTERM
+  // After SIGTERM, /ready answers 503 while everything is still served, for this long: a load
+  // balancer's health checks take the instance out before it stops accepting connections.
+  std::chrono::milliseconds shutdown_delay{0};
 
   // HTTP_THREADS, or one per core.
   int loop_count() const;

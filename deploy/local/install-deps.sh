@@ -7,7 +7,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev   # Debian's default Boost (1.74) has no Boost.JSON
   libpq-dev libsodium-dev libhiredis-dev libfmt-dev libssl-dev libcurl4-openssl-dev libvips-dev catch2
   postgresql-15 postgresql-client-15 redis-server python3-aiosmtpd curl
-  haproxy chromium   # realtime tests: two instances behind a load balancer, a real browser
+  haproxy pgbouncer chromium   # several instances behind a load balancer and PgBouncer; a real browser
 )
 
 sudo=""

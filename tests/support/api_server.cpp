@@ -11,7 +11,9 @@ api_server::api_server(std::map<std::string, std::string> env) {
   // A second instance of one deployment names the first one's database.
   auto shared = env.find("DATABASE_URL");
   database_url_ = shared != env.end() ? shared->second : fresh_database();
-  port_ = free_port();
+  // A restarted instance names its predecessor's port.
+  auto port = env.find("PORT");
+  port_ = port != env.end() ? std::stoi(port->second) : free_port();
   std::map<std::string, std::string> full = {
       {"DATABASE_URL", database_url_}, {"HOST", "127.0.0.1"},
       {"PORT", std::to_string(port_)}, {"HTTP_THREADS", "2"},

@@ -38,32 +38,6 @@ std::string quote_identifier(PGconn* c, const std::string& name) {
   return s;
 }
 
-// The same server and credentials as `url`, another database.
-std::string with_database(const std::string& url, const std::string& dbname) {
-  char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
-  if (options == nullptr) {
-    std::string message = err ? err : "cannot parse the URL";
-    PQfreemem(err);
-    throw std::runtime_error("KEEL_TEST_PG_URL: " + message);
-  }
-  std::string host, port, user, password;
-  for (auto* o = options; o->keyword != nullptr; ++o) {
-    std::string key = o->keyword;
-    std::string value = o->val ? o->val : "";
-    if (key == "host" || (key == "hostaddr" && host.empty())) host = value;
-    if (key == "port") port = value;
-    if (key == "user") user = value;
-    if (key == "password") password = value;
-  }
-  PQconninfoFree(options);
-  std::string out = "postgresql://";
-  if (!user.empty()) out += user + (password.empty() ? "" : ":" + password) + "@";
-  out += host.empty() ? "127.0.0.1" : host;
-  if (!port.empty()) out += ":" + port;
-  return out + "/" + dbname;
-}
-
 void run_pg_sh(const char* action) {
   const char* name = std::getenv("KEEL_TEST_PG_NAME");
   if (name == nullptr || *name == '\0') {
@@ -78,6 +52,40 @@ void run_pg_sh(const char* action) {
 }
 
 }  // namespace
+
+url_parts parts_of(const std::string& url) {
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
+  if (options == nullptr) {
+    std::string message = err ? err : "cannot parse the URL";
+    PQfreemem(err);
+    throw std::runtime_error("a PostgreSQL URL of the tests: " + message);
+  }
+  url_parts parts;
+  for (auto* o = options; o->keyword != nullptr; ++o) {
+    std::string key = o->keyword;
+    std::string value = o->val ? o->val : "";
+    if (key == "host" || (key == "hostaddr" && parts.host.empty())) parts.host = value;
+    if (key == "port") parts.port = value;
+    if (key == "user") parts.user = value;
+    if (key == "password") parts.password = value;
+    if (key == "dbname") parts.dbname = value;
+  }
+  PQconninfoFree(options);
+  if (parts.host.empty()) parts.host = "127.0.0.1";
+  return parts;
+}
+
+std::string with_database(const std::string& url, const std::string& dbname) {
+  auto parts = parts_of(url);
+  std::string out = "postgresql://";
+  if (!parts.user.empty()) {
+    out += parts.user + (parts.password.empty() ? "" : ":" + parts.password) + "@";
+  }
+  out += parts.host;
+  if (!parts.port.empty()) out += ":" + parts.port;
+  return out + "/" + dbname;
+}
 
 std::string admin_url() {
   return env_or("KEEL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:55432/postgres");

@@ -13,7 +13,8 @@
 
 namespace keel::test {
 
-load_balancer::load_balancer(const std::vector<int>& backend_ports) : port_(free_port()) {
+load_balancer::load_balancer(const std::vector<int>& backend_ports, health_check check)
+    : port_(free_port()) {
   config_path_ =
       "/tmp/keel-haproxy-" + std::to_string(::getpid()) + "-" + std::to_string(port_) + ".cfg";
   std::ofstream cfg(config_path_);
@@ -32,9 +33,11 @@ load_balancer::load_balancer(const std::vector<int>& backend_ports) : port_(free
          "  default_backend api\n"
          "backend api\n"
          "  balance roundrobin\n"
-         "  option httpchk GET /health\n";
+         "  option httpchk GET "
+      << check.path << "\n";
   for (std::size_t i = 0; i < backend_ports.size(); ++i) {
-    cfg << "  server api" << i << " 127.0.0.1:" << backend_ports[i] << " check inter 500ms\n";
+    cfg << "  server api" << i << " 127.0.0.1:" << backend_ports[i] << " check inter "
+        << check.interval_ms << "ms fall " << check.fall << " rise 1\n";
   }
   cfg.close();
   process_ = std::make_unique<process>("/usr/sbin/haproxy",

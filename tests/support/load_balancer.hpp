@@ -10,9 +10,19 @@
 
 namespace keel::test {
 
+// How HAProxy checks its backends: a rolling restart checks /ready, which an instance fails
+// from SIGTERM on, often enough that it is out before it stops accepting (SHUTDOWN_DELAY).
+// HAProxy does not retry a refused connection here (no `retries`, no `redispatch`): what keeps
+// requests from failing in a restart must be keel's own drain.
+struct health_check {
+  std::string path = "/health";
+  int interval_ms = 500;
+  int fall = 3;  // failed checks before a backend is out
+};
+
 class load_balancer {
  public:
-  explicit load_balancer(const std::vector<int>& backend_ports);
+  explicit load_balancer(const std::vector<int>& backend_ports, health_check check = {});
   ~load_balancer();
   load_balancer(const load_balancer&) = delete;
   load_balancer& operator=(const load_balancer&) = delete;
