@@ -207,6 +207,8 @@ stop_workers() {
 # --- the verdict of a scenario ----------------------------------------------------------------
 rows=()
 failed=0
+passed_count=0
+failed_count=0
 # Seconds from `since` (epoch) to the first completion after it, by `worker` when given.
 first_completion_after() {  # db since [worker_id]
   sql "chaos_$1" "SELECT coalesce(round((extract(epoch FROM min(finished_at)) - $2)::numeric, 1)::text, 'never')
@@ -232,6 +234,9 @@ verdict() {  # scenario db jobs recover notes [extra problem]
   if [ -n "$problem" ]; then
     result="FAIL: ${problem%; }"
     failed=1
+    failed_count=$((failed_count + 1))
+  else
+    passed_count=$((passed_count + 1))
   fi
   rows+=("| $name | $n | $lost | $duplicates | $stuck | $recover | $result | $notes |")
   log "$name: $n jobs, lost $lost, duplicates $duplicates, stuck $stuck, recover ${recover} s: $result ($notes)"
@@ -256,10 +261,12 @@ scenario_kill9() {
   start_worker "$db" a
   local problem=""
   wait_completed "$db" "$n" 120 || problem="not drained in 120 s; "
-  back="$(sql "chaos_$db" "SELECT coalesce(round((extract(epoch FROM max(finished_at)) - $restarted)::numeric, 1)::text, '-')
-                             FROM jobs WHERE errors::text LIKE '%lease expired%'")"
+  # When the rescuer took the killed worker's jobs back (the rescue's entry in errors).
+  back="$(sql "chaos_$db" "SELECT coalesce(round((extract(epoch FROM max((e->>'at')::timestamptz)) - $restarted)::numeric, 1)::text, '-')
+                             FROM jobs, jsonb_array_elements(errors) e
+                            WHERE e->>'message' LIKE 'lease expired%'")"
   verdict kill9 "$db" "$n" "$(first_completion_after "$db" "$restarted")" \
-    "$held held by the killed worker ($ran_unrecorded had run, unrecorded), all done ${back} s after the restart (lease $lease)" "$problem"
+    "$held held by the killed worker ($ran_unrecorded had run, unrecorded), rescued ${back} s after the restart (lease $lease)" "$problem"
 }
 
 # Two workers; every few seconds one of them is killed with -9 and restarted at once.
@@ -487,4 +494,5 @@ done
   echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
   printf '%s\n' "${rows[@]}"
 } | tee "$out/results.md"
+echo "chaos: $passed_count passed, $failed_count failed"
 exit "$failed"
