@@ -92,7 +92,10 @@ start_pg() {
   local dir="$root/.local/pg-chaos"
   if [ -f "$dir/data/PG_VERSION" ]; then
     pg_port="$(sed -n 's/^port = //p' "$dir/data/postgresql.conf" | tail -n1)"
-  else
+  fi
+  # A cluster left running by an earlier run keeps its port; otherwise the first free one
+  # (pg.sh moves an existing cluster there).
+  if ! "$root/deploy/local/pg.sh" status chaos >/dev/null 2>&1; then
     while port_in_use "$pg_port"; do pg_port=$((pg_port + 1)); done
   fi
   log "PostgreSQL: project-local cluster 'chaos' on 127.0.0.1:$pg_port"
@@ -115,7 +118,8 @@ start_pg() {
 make_template() {
   log "chaos_tpl: keel-cron run db.migrate"
   sql postgres "DROP DATABASE IF EXISTS chaos_tpl WITH (FORCE)" "CREATE DATABASE chaos_tpl OWNER keel"
-  DATABASE_URL="$(app_url chaos_tpl)" LOG_LEVEL=warn "$keel_bin/keel-cron" run db.migrate >/dev/null
+  DATABASE_URL="$(app_url chaos_tpl)" APP_ENV=development LOG_LEVEL=warn \
+    "$keel_bin/keel-cron" run db.migrate >/dev/null
   psql -X -q -v ON_ERROR_STOP=1 "$(app_url chaos_tpl)" -f "$here/schema.sql"
 }
 
@@ -165,7 +169,9 @@ start_worker() {  # db name
   local db="$1" name="$2" n=1
   while [ -e "$out/$db-$name-$n.log" ]; do n=$((n + 1)); done
   worker_log[$name]="$out/$db-$name-$n.log"
-  env DATABASE_URL="$(app_url "chaos_$db")" WORKER_QUEUES=default:10 WORKER_LEASE="$lease" \
+  # APP_ENV=development: keel-worker-test logs mail instead of refusing to start without SMTP.
+  env DATABASE_URL="$(app_url "chaos_$db")" APP_ENV=development \
+    WORKER_QUEUES=default:10 WORKER_LEASE="$lease" \
     WORKER_POLL_INTERVAL=500ms WORKER_SHUTDOWN_GRACE=10s LOG_LEVEL=warn \
     "$keel_bin/keel-worker-test" >"${worker_log[$name]}" 2>&1 &
   worker_pid[$name]=$!
@@ -271,7 +277,7 @@ scenario_kill9() {
 
 # Two workers; every few seconds one of them is killed with -9 and restarted at once.
 scenario_restarts() {
-  local db=restarts n every rounds kills=0 last victim
+  local db=restarts n every rounds kills=0 last victim=a
   n="$(pick 30000 5000)"
   every="$(pick 3 2)"
   rounds="$(pick 12 5)"
@@ -279,6 +285,7 @@ scenario_restarts() {
   enqueue "$db" "$n" 20
   start_worker "$db" a
   start_worker "$db" b
+  last="$(now)"
   for i in $(seq "$rounds"); do
     sleep "$every"
     [ "$(completed "$db")" -lt "$n" ] || break
@@ -364,11 +371,12 @@ scenario_connections() {
     "hog held $held of $max_connections connections for ${hold} s; $during jobs completed meanwhile, $early by the worker restarted under it" "$problem"
 }
 
-# A session holds an old snapshot (REPEATABLE READ) and row locks on 5 due jobs for 60 s while
-# a producer keeps jobs flowing: claims stay fast, dead tuples are reclaimed after it ends, and
-# the locked jobs run once the locks go.
+# A session holds an old snapshot (REPEATABLE READ) and row locks on 5 due jobs for 60 s, and
+# another one the rows of 5 running jobs, while a producer keeps jobs flowing: claims stay
+# fast, dead tuples are reclaimed after it ends, and the locked jobs finish once the locks go,
+# each run once (no rescue takes a running one back meanwhile).
 scenario_long_tx() {
-  local db=long_tx hold before after rate n locker producer sampler started ended
+  local db=long_tx hold before after rate n snapshot row_locker producer sampler started ended
   hold="$(pick 60 15)"
   before=5
   after="$(pick 30 15)"
@@ -387,16 +395,27 @@ scenario_long_tx() {
   # Five jobs that come due in 2 s, locked before that, so that every claim meets them.
   sql "chaos_$db" "SELECT chaos_enqueue(5, 5, 0, 1000000, interval '2 seconds')" >/dev/null
   started="$(now)"
-  psql -X -q -At -v ON_ERROR_STOP=1 "$(app_url "chaos_$db")" >"$out/long_tx-session.txt" 2>&1 <<SQL &
+  psql -X -q -At -v ON_ERROR_STOP=1 "$(app_url "chaos_$db")" >"$out/long_tx-snapshot.txt" 2>&1 <<SQL &
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT id FROM jobs WHERE (payload->>'n')::int >= 1000000 FOR UPDATE;
 SELECT pg_sleep($hold);
 COMMIT;
 SQL
-  locker=$!
-  other_pids+=("$locker")
+  snapshot=$!
+  other_pids+=("$snapshot")
+  # READ COMMITTED: rows that running jobs keep updating (their heartbeats) cannot be locked
+  # from an old snapshot. SKIP LOCKED passes over a row the worker is writing at that moment.
+  psql -X -q -At -v ON_ERROR_STOP=1 "$(app_url "chaos_$db")" >"$out/long_tx-running.txt" 2>&1 <<SQL &
+BEGIN;
+SELECT id FROM jobs WHERE state = 'running' ORDER BY id LIMIT 5 FOR UPDATE SKIP LOCKED;
+SELECT pg_sleep($hold);
+COMMIT;
+SQL
+  row_locker=$!
+  other_pids+=("$row_locker")
   local problem=""
-  wait "$locker" || problem="the long transaction failed ($(tr '\n' ' ' <"$out/long_tx-session.txt")); "
+  wait "$snapshot" || problem="the long transaction failed ($(tr '\n' ' ' <"$out/long_tx-snapshot.txt")); "
+  wait "$row_locker" || problem+="the row-locking transaction failed ($(tr '\n' ' ' <"$out/long_tx-running.txt")); "
   ended="$(now)"
   wait "$producer" || problem+="the producer failed; "
   sleep 2
@@ -409,8 +428,14 @@ SQL
   lat_before="$(claim_latency "$db" "created_at < to_timestamp($started)")"
   lat_during="$(claim_latency "$db" "created_at BETWEEN to_timestamp($started) AND to_timestamp($ended)")"
   # (claim_latency leaves out the 5 locked jobs: they wait for the lock by design.)
+  # The jobs of both sessions: when the last was done after the commit, and how often they ran.
+  local locked_ids locked_done locked_runs
+  locked_ids="'$(grep -hE '^[0-9a-f-]{36}$' "$out/long_tx-snapshot.txt" "$out/long_tx-running.txt" | paste -sd, | sed "s/,/','/g")'"
   locked_done="$(sql "chaos_$db" "SELECT coalesce(round((extract(epoch FROM max(finished_at)) - $ended)::numeric, 1)::text, 'never')
-                                    FROM jobs WHERE (payload->>'n')::int >= 1000000")"
+                                    FROM jobs WHERE id IN ($locked_ids)")"
+  locked_runs="$(sql "chaos_$db" "SELECT count(*) || ' jobs locked, ' || (SELECT count(*) FROM test_job_runs WHERE job_id IN ($locked_ids))
+                                         || ' runs, ' || count(*) FILTER (WHERE errors <> '[]') || ' retried or rescued'
+                                    FROM jobs WHERE id IN ($locked_ids)")"
   dead_peak="$(awk -F'|' '$2 > m { m = $2 } END { print m + 0 }' "$out/long_tx-dead.txt")"
   dead_end="$(tail -n1 "$out/long_tx-dead.txt" | cut -d'|' -f2)"
   local p99_during
@@ -418,7 +443,7 @@ SQL
   [ "${p99_during:-999999}" -le 1000 ] || problem+="claims slowed down during the transaction ($lat_during); "
   [ "${dead_end:-0}" -le $((dead_peak / 2 + 1000)) ] || problem+="dead tuples not reclaimed ($dead_end of a peak of $dead_peak); "
   verdict long_tx "$db" "$n" "$locked_done" \
-    "held ${hold} s at $rate jobs/s; claim latency before: $lat_before, during: $lat_during; dead tuples: peak $dead_peak, $dead_end at the end; $(tail -n1 "$out/long_tx-dead.txt" | cut -d'|' -f3) table; recover = the 5 locked jobs done after the commit" "$problem"
+    "held ${hold} s at $rate jobs/s; $locked_runs; claim latency before: $lat_before, during: $lat_during; dead tuples: peak $dead_peak, $dead_end at the end; $(tail -n1 "$out/long_tx-dead.txt" | cut -d'|' -f3) table; recover = the locked jobs done after the commit" "$problem"
 }
 
 # Every 2 s: seconds since start | n_dead_tup of jobs | the table's size.
