@@ -210,6 +210,16 @@ stop_workers() {
   done
 }
 
+# The start most scenarios share: a fresh database with n jobs of 20 ms, two workers on it, and
+# (unless `part` is 0) a wait until 1/part of the jobs are done.
+two_workers_draining() {  # db n part
+  fresh_db "$1"
+  enqueue "$1" "$2" 20
+  start_worker "$1" a
+  start_worker "$1" b
+  [ "$3" = 0 ] || wait_completed "$1" $(($2 / $3)) 60 || die "$1: no progress before the fault"
+}
+
 # --- the verdict of a scenario ----------------------------------------------------------------
 rows=()
 failed=0
@@ -281,10 +291,7 @@ scenario_restarts() {
   n="$(pick 30000 5000)"
   every="$(pick 3 2)"
   rounds="$(pick 12 5)"
-  fresh_db "$db"
-  enqueue "$db" "$n" 20
-  start_worker "$db" a
-  start_worker "$db" b
+  two_workers_draining "$db" "$n" 0
   last="$(now)"
   for i in $(seq "$rounds"); do
     sleep "$every"
@@ -310,11 +317,7 @@ scenario_pg_restart() {
   local db=pg_restart n down back
   n="$(pick 15000 3000)"
   down="$(pick 10 2)"
-  fresh_db "$db"
-  enqueue "$db" "$n" 20
-  start_worker "$db" a
-  start_worker "$db" b
-  wait_completed "$db" $((n / 4)) 60 || die "pg_restart: no progress before the restart"
+  two_workers_draining "$db" "$n" 4
   "$root/deploy/local/pg.sh" stop chaos
   sleep "$down"
   "$root/deploy/local/pg.sh" start chaos "$pg_port" >/dev/null
@@ -332,11 +335,7 @@ scenario_connections() {
   local db=connections n hold free hog held during before released recover
   n="$(pick 20000 4000)"
   hold="$(pick 30 8)"
-  fresh_db "$db"
-  enqueue "$db" "$n" 20
-  start_worker "$db" a
-  start_worker "$db" b
-  wait_completed "$db" $((n / 5)) 60 || die "connections: no progress before the hog"
+  two_workers_draining "$db" "$n" 5
   # Killed first, so that the hog takes its connections too.
   kill_worker b
   # What an ordinary role may still open: max_connections less the superusers' reserve less
