@@ -379,8 +379,8 @@ scenario_long_tx() {
   hold="$(pick 60 15)"
   before=5
   after="$(pick 30 15)"
-  rate=200
-  n=$((rate * (before + hold + after) + 5))
+  rate="$(pick 200 100)"
+  n=$((rate * (before + hold + after) + 10))
   fresh_db "$db"
   start_worker "$db" a
   start_worker "$db" b
@@ -391,22 +391,28 @@ scenario_long_tx() {
   sampler=$!
   other_pids+=("$sampler")
   sleep "$before"
+  # Five jobs of 3 s, locked once they run: their completions then wait for the lock.
+  sql "chaos_$db" "SELECT chaos_enqueue(5, 3000, 0, 2000000)" >/dev/null
+  for _ in $(seq 50); do
+    [ "$(sql "chaos_$db" "SELECT count(*) FROM jobs WHERE (payload->>'n')::int >= 2000000 AND state = 'running'")" -lt 5 ] || break
+    sleep 0.1
+  done
   # Five jobs that come due in 2 s, locked before that, so that every claim meets them.
   sql "chaos_$db" "SELECT chaos_enqueue(5, 5, 0, 1000000, interval '2 seconds')" >/dev/null
   started="$(now)"
   psql -X -q -At -v ON_ERROR_STOP=1 "$(app_url "chaos_$db")" >"$out/long_tx-snapshot.txt" 2>&1 <<SQL &
 BEGIN ISOLATION LEVEL REPEATABLE READ;
-SELECT id FROM jobs WHERE (payload->>'n')::int >= 1000000 FOR UPDATE;
+SELECT id FROM jobs WHERE (payload->>'n')::int BETWEEN 1000000 AND 1999999 FOR UPDATE;
 SELECT pg_sleep($hold);
 COMMIT;
 SQL
   snapshot=$!
   other_pids+=("$snapshot")
   # READ COMMITTED: rows that running jobs keep updating (their heartbeats) cannot be locked
-  # from an old snapshot. SKIP LOCKED passes over a row the worker is writing at that moment.
+  # from an old snapshot.
   psql -X -q -At -v ON_ERROR_STOP=1 "$(app_url "chaos_$db")" >"$out/long_tx-running.txt" 2>&1 <<SQL &
 BEGIN;
-SELECT id FROM jobs WHERE state = 'running' ORDER BY id LIMIT 5 FOR UPDATE SKIP LOCKED;
+SELECT id FROM jobs WHERE (payload->>'n')::int >= 2000000 AND state = 'running' FOR UPDATE;
 SELECT pg_sleep($hold);
 COMMIT;
 SQL
@@ -423,10 +429,11 @@ SQL
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   # Claim latency (created → claimed) of first attempts enqueued before and during the hold.
-  local lat_before lat_during locked_done dead_peak dead_end
+  local lat_before lat_during lat_after dead_peak dead_end
   lat_before="$(claim_latency "$db" "created_at < to_timestamp($started)")"
   lat_during="$(claim_latency "$db" "created_at BETWEEN to_timestamp($started) AND to_timestamp($ended)")"
-  # (claim_latency leaves out the 5 locked jobs: they wait for the lock by design.)
+  lat_after="$(claim_latency "$db" "created_at > to_timestamp($ended)")"
+  # (claim_latency leaves out the locked jobs: the due ones wait for the lock by design.)
   # The jobs of both sessions: when the last was done after the commit, and how often they ran.
   local locked_ids locked_done locked_runs
   locked_ids="'$(grep -hE '^[0-9a-f-]{36}$' "$out/long_tx-snapshot.txt" "$out/long_tx-running.txt" | paste -sd, | sed "s/,/','/g")'"
@@ -437,12 +444,17 @@ SQL
                                     FROM jobs WHERE id IN ($locked_ids)")"
   dead_peak="$(awk -F'|' '$2 > m { m = $2 } END { print m + 0 }' "$out/long_tx-dead.txt")"
   dead_end="$(tail -n1 "$out/long_tx-dead.txt" | cut -d'|' -f2)"
-  local p99_during
-  p99_during="$(echo "$lat_during" | sed -n 's/.*p99 \([0-9]*\) ms.*/\1/p')"
-  [ "${p99_during:-999999}" -le 1000 ] || problem+="claims slowed down during the transaction ($lat_during); "
+  # Slower claims during the hold fail the scenario; a machine slow throughout does not: the
+  # bound is 1 s or four times the p99 outside the hold, whichever is more.
+  local p99_during p99_outside bound
+  p99_during="$(p99_of "$lat_during")"
+  p99_outside="$(p99_of "$lat_before")"
+  [ "$(p99_of "$lat_after")" -le "$p99_outside" ] || p99_outside="$(p99_of "$lat_after")"
+  bound=$((4 * p99_outside > 1000 ? 4 * p99_outside : 1000))
+  [ "$p99_during" -le "$bound" ] || problem+="claims slowed down during the transaction ($lat_during); "
   [ "${dead_end:-0}" -le $((dead_peak / 2 + 1000)) ] || problem+="dead tuples not reclaimed ($dead_end of a peak of $dead_peak); "
   verdict long_tx "$db" "$n" "$locked_done" \
-    "held ${hold} s at $rate jobs/s; $locked_runs; claim latency before: $lat_before, during: $lat_during; dead tuples: peak $dead_peak, $dead_end at the end; $(tail -n1 "$out/long_tx-dead.txt" | cut -d'|' -f3) table; recover = the locked jobs done after the commit" "$problem"
+    "held ${hold} s at $rate jobs/s; $locked_runs; claim latency before: $lat_before, during: $lat_during, after: $lat_after; dead tuples: peak $dead_peak, $dead_end at the end; $(tail -n1 "$out/long_tx-dead.txt" | cut -d'|' -f3) table; recover = the locked jobs done after the commit" "$problem"
 }
 
 # Every 2 s: seconds since start | n_dead_tup of jobs | the table's size.
@@ -455,6 +467,8 @@ sample_dead_tuples() {  # db
     sleep 2
   done
 }
+
+p99_of() { echo "$1" | sed -n 's/.*p99 \([0-9]*\) ms.*/\1/p' | grep . || echo 999999; }
 
 claim_latency() {  # db condition: "p50 X ms, p99 Y ms, max Z ms (n jobs)"
   sql "chaos_$1" "SELECT format('p50 %s ms, p99 %s ms, max %s ms (%s jobs)',
