@@ -100,7 +100,9 @@ TEST_CASE("a rediss:// server whose certificate another CA signed is refused, an
   CHECK(waited < 1s);
   INFO(lines);
   CHECK(lines.find("TLS with Redis failed; check REDIS_CA_FILE") != std::string::npos);
-  CHECK(lines.find("unable to get local issuer certificate") != std::string::npos);
+  // OpenSSL's reason: redis-server sends its CA along, so the chain ends in an unknown root.
+  CHECK((lines.find("self-signed certificate in certificate chain") != std::string::npos ||
+         lines.find("unable to get local issuer certificate") != std::string::npos));
   CHECK(lines.find("hunter2") == std::string::npos);
 
   // The system's CA store does not know the test's CA either.
