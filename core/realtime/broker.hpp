@@ -4,6 +4,7 @@
 // reconnecting, each instance reads what is new of every channel it follows.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -45,6 +46,7 @@ class broker {
  private:
   struct subscriber;
   async<void> listen();
+  void on_notice(const redis::reply& r, std::chrono::milliseconds& backoff);
   async<void> send(std::string channel);
   async<void> resend_failed();
 

@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/redis/detail/connection.hpp"
+#include "core/redis/detail/stream.hpp"
 #include "core/runtime/event_loops.hpp"
 #include "core/runtime/log.hpp"
 
@@ -18,9 +19,11 @@ std::string_view error::code() const {
 client::client(runtime::event_loops& loops, options o) : loops_(loops), options_(std::move(o)) {
   auto where = parse_url(options_.url);
   if (!where) throw std::invalid_argument("the Redis URL is not a usable redis:// URL");
+  auto tls = detail::tls_context_for(*where, options_);  // loads the CAs once, for every loop
   connections_.reserve(static_cast<std::size_t>(loops_.size()));
   for (int i = 0; i < loops_.size(); ++i) {
-    connections_.push_back(std::make_shared<detail::connection>(loops_.loop(i), options_, *where));
+    connections_.push_back(
+        std::make_shared<detail::connection>(loops_.loop(i), options_, *where, tls));
   }
 }
 

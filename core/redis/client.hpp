@@ -1,4 +1,4 @@
-// The Redis client: hiredis's asynchronous API on the event loops, one connection per loop.
+// The Redis client: one connection per event loop, over TCP or TLS (rediss://).
 #pragma once
 #include <chrono>
 #include <memory>
@@ -20,14 +20,17 @@ class connection;
 }  // namespace detail
 
 struct options {
-  std::string url;  // redis://[[user]:password@]host[:port][/db]
+  std::string url;  // redis:// or rediss:// (TLS) [[user]:password@]host[:port][/db]
+  // rediss:// only: a PEM bundle of the CAs the server's certificate must chain to; empty:
+  // the system's CA store (a managed Valkey's certificate is usually signed by a public CA).
+  std::string ca_file;
   std::chrono::milliseconds connect_timeout{2000};
   // A command not answered within this long fails with keel::unavailable (timeout_code) and
   // its connection is closed: a server that stalls is treated as a server that went away.
   std::chrono::milliseconds command_timeout{1000};
 };
 
-// One reply, copied out of hiredis (so hiredis stays out of this header).
+// One reply, copied out of hiredis's reply parser (so hiredis stays out of this header).
 struct reply {
   enum class kind { nil, string, status, integer, array, error };
   kind type = kind::nil;
@@ -54,7 +57,7 @@ inline constexpr const char* timeout_code = "redis_timeout";
 class client {
  public:
   // Connects lazily, on each loop's first command. Throws std::invalid_argument when the URL
-  // cannot be used (without quoting it: it may hold a password).
+  // cannot be used (without quoting it: it may hold a password) or the CA file cannot be read.
   client(runtime::event_loops& loops, options o);
   ~client();
   client(const client&) = delete;

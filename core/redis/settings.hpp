@@ -1,5 +1,5 @@
-// The Redis setting (REDIS_URL): optional; without it every Redis use falls back to an
-// in-process implementation that is correct for one instance.
+// The Redis settings (REDIS_URL, REDIS_CA_FILE): optional; without REDIS_URL every Redis use
+// falls back to an in-process implementation that is correct for one instance.
 #pragma once
 #include <string>
 
@@ -9,7 +9,8 @@
 namespace keel::redis {
 
 struct settings {
-  std::string url;  // empty: no Redis; secret: it may hold a password
+  std::string url;      // empty: no Redis; secret: it may hold a password
+  std::string ca_file;  // rediss:// only; empty: the system's CA store
 
   bool configured() const { return !url.empty(); }
   static const runtime::declaration<settings>& declared();

@@ -1,4 +1,4 @@
-// The redis:// URL grammar keel accepts, percent-decoding the credentials.
+// The redis:// and rediss:// URL grammar keel accepts, percent-decoding the credentials.
 #include "core/redis/url.hpp"
 
 #include <charconv>
@@ -36,10 +36,12 @@ std::optional<std::string> percent_decoded(std::string_view text) {
 }  // namespace
 
 std::optional<endpoint> parse_url(std::string_view url) {
-  constexpr std::string_view scheme = "redis://";
-  if (!url.starts_with(scheme)) return std::nullopt;
-  std::string_view rest = url.substr(scheme.size());
+  constexpr std::string_view plain = "redis://";
+  constexpr std::string_view tls = "rediss://";
   endpoint e;
+  e.tls = url.starts_with(tls);
+  if (!e.tls && !url.starts_with(plain)) return std::nullopt;
+  std::string_view rest = url.substr(e.tls ? tls.size() : plain.size());
 
   std::string_view authority = rest.substr(0, rest.find('/'));
   std::string_view path = rest.substr(authority.size());

@@ -1,4 +1,4 @@
-// Reading a REDIS_URL: redis://[[user]:password@]host[:port][/db].
+// Reading a REDIS_URL: redis:// or rediss:// (TLS) [[user]:password@]host[:port][/db].
 #pragma once
 #include <optional>
 #include <string>
@@ -12,10 +12,11 @@ struct endpoint {
   std::string username;  // empty: the default user
   std::string password;  // empty: no AUTH
   int database = 0;      // SELECT after connecting when not 0
+  bool tls = false;      // rediss://: TLS, the server's certificate checked against its host
 };
 
-// nullopt when `url` is not a redis:// URL keel can use (rediss:// needs TLS, which the
-// hiredis of Debian 12 does not have). Callers never echo the URL: it may hold a password.
+// nullopt when `url` is not a redis:// or rediss:// URL keel can use. Callers never echo the
+// URL: it may hold a password.
 std::optional<endpoint> parse_url(std::string_view url);
 
 }  // namespace keel::redis

@@ -6,6 +6,7 @@ packages=(
   build-essential clang-16 libclang-rt-16-dev cmake ninja-build ccache pkg-config clang-format
   libboost1.81-dev libboost-json1.81-dev   # Debian's default Boost (1.74) has no Boost.JSON
   libpq-dev libsodium-dev libhiredis-dev libfmt-dev libssl-dev libcurl4-openssl-dev libvips-dev catch2
+  openssl   # the TLS tests make their CA and certificates with it
   postgresql-15 postgresql-client-15 redis-server python3-aiosmtpd curl
   haproxy pgbouncer chromium   # several instances behind a load balancer and PgBouncer; a real browser
 )

@@ -173,3 +173,27 @@ TEST_CASE(
   INFO(many.output());
   CHECK(many.output().find("{\"closed\":1000,\"codes\":{\"1001\":1000}}") != std::string::npos);
 }
+
+TEST_CASE(
+    "over rediss:// (TLS, the test's own CA in REDIS_CA_FILE), an event committed through one "
+    "instance reaches a subscriber on the other",
+    "[realtime][tls]") {
+  test_ca ca;
+  redis_server redis(ca);
+  env_vars tls{{"REDIS_URL", redis.url()}, {"REDIS_CA_FILE", ca.ca_file()}};
+  rules_stack s(tls);
+  tls["DATABASE_URL"] = s.api.database_url();
+  api_server other(tls);
+  auto ada = s.sign_in();
+  auto id = str(s.publish(ada, "Across instances over TLS").at("id"));
+
+  live_client on_other(socket_spec(socket_url(other.port(), ticket_for(s, ada)),
+                                   array{channel_of("rule:" + id)}, 1, 20000));
+  REQUIRE(on_other.wait_subscribed());
+  patch_title(s, ada, id, "sealed");  // committed on the first instance
+  on_other.finish();
+  INFO(on_other.output());
+  auto events = on_other.messages("event");
+  REQUIRE(events.size() == 1);
+  CHECK(str(events[0].at("data").at("rule_id")) == id);
+}

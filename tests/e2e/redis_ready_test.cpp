@@ -28,7 +28,7 @@ TEST_CASE("/ready is 503 while the configured Redis is stopped and 200 once it i
 TEST_CASE("keel-api refuses a REDIS_URL it cannot use, exits 2 and does not print it") {
   process api(binary("keel-api"), {},
               {{"DATABASE_URL", "postgresql://u@127.0.0.1:1/db"},
-               {"REDIS_URL", "rediss://:topsecret@cache.example:6379"},
+               {"REDIS_URL", "redis://:topsecret@cache.example:port"},
                {"PORT", "0"}});
   auto status = api.wait(std::chrono::seconds(10));
   REQUIRE(status.has_value());

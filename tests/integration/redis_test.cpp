@@ -18,33 +18,8 @@
 using namespace std::chrono_literals;
 namespace redis = keel::redis;
 using keel::async;
-using keel::test::run_async;
-
-namespace {
-
-bool ping(keel::runtime::event_loops& loops, redis::client& c, std::chrono::milliseconds t = 1s) {
-  return run_async(loops, [&]() -> async<bool> { co_return co_await c.ping(t); });
-}
-
-// What the command throws: "unavailable:<code>", "redis:<code>", "other", or "" when it
-// succeeds.
-std::string failure_of(keel::runtime::event_loops& loops, redis::client& c,
-                       std::vector<std::string> args) {
-  return run_async(loops, [&]() -> async<std::string> {
-    try {
-      co_await c.command(args);
-    } catch (const keel::unavailable& e) {
-      co_return "unavailable:" + e.code();
-    } catch (const redis::error& e) {
-      co_return "redis:" + std::string(e.code());
-    } catch (const std::exception&) {
-      co_return "other";
-    }
-    co_return "";
-  });
-}
-
-}  // namespace
+using keel::test::redis_failure_of;
+using keel::test::redis_ping;
 
 TEST_CASE("commands round-trip every kind of reply", "[redis]") {
   keel::runtime::event_loops loops(1);
@@ -66,7 +41,7 @@ TEST_CASE("commands round-trip every kind of reply", "[redis]") {
   REQUIRE(list.type == redis::reply::kind::array);
   REQUIRE(list.elements.size() == 3);
   CHECK(list.elements[2].text == "c");
-  CHECK(ping(loops, c));
+  CHECK(redis_ping(loops, c));
   keel::test::run_command(loops, c, {"DEL", p + "greeting", p + "n", p + "list"});
 }
 
@@ -90,9 +65,9 @@ TEST_CASE("error replies throw redis::error with Redis's error code", "[redis]")
   redis::client c(loops, keel::test::redis_options(keel::test::redis_url()));
   auto p = keel::test::redis_prefix();
   keel::test::run_command(loops, c, {"SET", p + "text", "not a number"});
-  CHECK(failure_of(loops, c, {"INCR", p + "text"}) == "redis:ERR");
-  CHECK(failure_of(loops, c, {"LPUSH", p + "text", "x"}) == "redis:WRONGTYPE");
-  CHECK(failure_of(loops, c, {"NO_SUCH_COMMAND"}) == "redis:ERR");
+  CHECK(redis_failure_of(loops, c, {"INCR", p + "text"}) == "redis:ERR");
+  CHECK(redis_failure_of(loops, c, {"LPUSH", p + "text", "x"}) == "redis:WRONGTYPE");
+  CHECK(redis_failure_of(loops, c, {"NO_SUCH_COMMAND"}) == "redis:ERR");
   // The connection is still good after errors.
   CHECK(keel::test::run_command(loops, c, {"GET", p + "text"}).text == "not a number");
   keel::test::run_command(loops, c, {"DEL", p + "text"});
@@ -131,9 +106,9 @@ TEST_CASE("an unreachable server fails fast with unavailable, and ping answers f
   int port = keel::test::free_port();  // nothing listens there
   redis::client c(loops, keel::test::redis_options("redis://127.0.0.1:" + std::to_string(port)));
   auto started = std::chrono::steady_clock::now();
-  CHECK(failure_of(loops, c, {"PING"}) == "unavailable:redis_unavailable");
-  CHECK(failure_of(loops, c, {"PING"}) == "unavailable:redis_unavailable");  // backing off
-  CHECK_FALSE(ping(loops, c));
+  CHECK(redis_failure_of(loops, c, {"PING"}) == "unavailable:redis_unavailable");
+  CHECK(redis_failure_of(loops, c, {"PING"}) == "unavailable:redis_unavailable");  // backing off
+  CHECK_FALSE(redis_ping(loops, c));
   CHECK(std::chrono::steady_clock::now() - started < 500ms);
 }
 
@@ -144,10 +119,10 @@ TEST_CASE("a server that stops answering times out the command, and the client r
   auto o = keel::test::redis_options(server.url());
   o.command_timeout = 300ms;
   redis::client c(loops, o);
-  REQUIRE(ping(loops, c));
+  REQUIRE(redis_ping(loops, c));
   ::kill(server.pid(), SIGSTOP);
   auto started = std::chrono::steady_clock::now();
-  auto failure = failure_of(loops, c, {"PING"});
+  auto failure = redis_failure_of(loops, c, {"PING"});
   auto waited = std::chrono::steady_clock::now() - started;
   ::kill(server.pid(), SIGCONT);
   CHECK(failure == "unavailable:redis_timeout");
@@ -155,7 +130,7 @@ TEST_CASE("a server that stops answering times out the command, and the client r
   CHECK(waited < 1s);
   bool back = false;
   for (int i = 0; i < 50 && !back; ++i) {
-    back = ping(loops, c);
+    back = redis_ping(loops, c);
     if (!back) std::this_thread::sleep_for(100ms);
   }
   CHECK(back);
@@ -168,13 +143,13 @@ TEST_CASE("after Redis restarts, the same client reconnects", "[redis][serial]")
   REQUIRE(keel::test::run_command(loops, c, {"SET", "k", "before"}).text == "OK");
   server.stop();
   auto started = std::chrono::steady_clock::now();
-  CHECK(failure_of(loops, c, {"GET", "k"}) == "unavailable:redis_unavailable");
-  CHECK_FALSE(ping(loops, c));
+  CHECK(redis_failure_of(loops, c, {"GET", "k"}) == "unavailable:redis_unavailable");
+  CHECK_FALSE(redis_ping(loops, c));
   CHECK(std::chrono::steady_clock::now() - started < 1s);
   server.start();
   bool back = false;
   for (int i = 0; i < 50 && !back; ++i) {
-    back = ping(loops, c);
+    back = redis_ping(loops, c);
     if (!back) std::this_thread::sleep_for(100ms);
   }
   REQUIRE(back);
@@ -197,7 +172,7 @@ TEST_CASE("the password and database of the URL are used, and a wrong password i
       loops,
       keel::test::redis_options("redis://:nope@127.0.0.1:" + std::to_string(server.port()) + "/0"));
   auto started = std::chrono::steady_clock::now();
-  CHECK_FALSE(failure_of(loops, wrong, {"GET", "where"}).empty());
-  CHECK_FALSE(ping(loops, wrong));
+  CHECK_FALSE(redis_failure_of(loops, wrong, {"GET", "where"}).empty());
+  CHECK_FALSE(redis_ping(loops, wrong));
   CHECK(std::chrono::steady_clock::now() - started < 2s);
 }

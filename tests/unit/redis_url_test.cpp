@@ -1,4 +1,4 @@
-// Reading REDIS_URL: hosts, ports, credentials, database; what is refused.
+// Reading REDIS_URL: hosts, ports, credentials, database, TLS; what is refused.
 #include <catch2/catch.hpp>
 
 #include "api/settings.hpp"
@@ -15,6 +15,26 @@ TEST_CASE("a plain redis:// URL gives host, default port 6379 and database 0") {
   CHECK(e->database == 0);
   CHECK(e->password.empty());
   CHECK(e->username.empty());
+  CHECK_FALSE(e->tls);
+}
+
+TEST_CASE("a rediss:// URL asks for TLS and is read like a redis:// one") {
+  auto e = parse_url("rediss://default:p%40ss@db-valkey-nyc1-1.db.ondigitalocean.com:25061/2");
+  REQUIRE(e);
+  CHECK(e->tls);
+  CHECK(e->host == "db-valkey-nyc1-1.db.ondigitalocean.com");
+  CHECK(e->port == 25061);
+  CHECK(e->database == 2);
+  CHECK(e->username == "default");
+  CHECK(e->password == "p@ss");
+  auto bare = parse_url("rediss://127.0.0.1");
+  REQUIRE(bare);
+  CHECK(bare->tls);
+  CHECK(bare->port == 6379);
+  CHECK_FALSE(parse_url("rediss://"));
+  CHECK_FALSE(parse_url("rediss://h:0"));
+  CHECK_FALSE(parse_url("redisss://h"));
+  CHECK_FALSE(parse_url("REDISS://h"));
 }
 
 TEST_CASE("port, database, user and percent-encoded password are read") {
@@ -39,7 +59,6 @@ TEST_CASE("port, database, user and percent-encoded password are read") {
 }
 
 TEST_CASE("URLs keel cannot use are refused") {
-  CHECK_FALSE(parse_url("rediss://h:6379"));  // TLS: not in Debian 12's hiredis
   CHECK_FALSE(parse_url("http://h"));
   CHECK_FALSE(parse_url("redis://"));
   CHECK_FALSE(parse_url("redis://h:0"));
@@ -53,7 +72,7 @@ TEST_CASE("URLs keel cannot use are refused") {
 TEST_CASE("a bad REDIS_URL is a configuration problem that does not echo the URL") {
   auto env = [](std::string_view name) -> std::optional<std::string> {
     if (name == "DATABASE_URL") return "postgresql://u@h/db";
-    if (name == "REDIS_URL") return "rediss://:hunter2@cache:6379";
+    if (name == "REDIS_URL") return "rediss://:hunter2@cache:port";
     return std::nullopt;
   };
   try {
@@ -64,4 +83,35 @@ TEST_CASE("a bad REDIS_URL is a configuration problem that does not echo the URL
     CHECK(message.find("REDIS_URL") != std::string::npos);
     CHECK(message.find("hunter2") == std::string::npos);
   }
+}
+
+namespace {
+
+// The problems load_config reports for these Redis variables (with a valid DATABASE_URL).
+std::string problems_with(std::optional<std::string> url, std::optional<std::string> ca_file) {
+  auto env = [&](std::string_view name) -> std::optional<std::string> {
+    if (name == "DATABASE_URL") return "postgresql://u@h/db";
+    if (name == "REDIS_URL") return url;
+    if (name == "REDIS_CA_FILE") return ca_file;
+    return std::nullopt;
+  };
+  try {
+    keel::runtime::load_config<keel::api::settings>(env);
+  } catch (const keel::runtime::config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("REDIS_CA_FILE must be readable and goes only with a rediss:// URL") {
+  CHECK(problems_with("rediss://:pw@cache:25061", std::nullopt).find("REDIS") == std::string::npos);
+  CHECK(problems_with("rediss://:pw@cache:25061", "/etc/passwd").find("REDIS") ==
+        std::string::npos);
+  CHECK(problems_with("rediss://:pw@cache:25061", "/no/such/ca.pem").find("REDIS_CA_FILE") !=
+        std::string::npos);
+  auto plain = problems_with("redis://:pw@cache:6379", "/etc/passwd");
+  CHECK(plain.find("REDIS_CA_FILE") != std::string::npos);
+  CHECK(plain.find("pw@") == std::string::npos);
 }
