@@ -129,5 +129,5 @@ wait_port "$lb_port"
 
 echo "keel on http://127.0.0.1:$lb_port through HAProxy: keel-api on ${api_ports[*]}, PgBouncer on"
 echo "$bouncer_port, Redis on $redis_port, two keel-workers; logs in $dir/. Ctrl-C stops all."
-wait -n "${pids[@]}" || true
-echo "scale.sh: a process stopped (see $dir/); stopping the rest" >&2
+# One instance stopping is what a deployment lives through: the rest keep serving until Ctrl-C.
+wait
