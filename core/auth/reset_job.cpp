@@ -7,8 +7,8 @@
 #include "core/auth/detail/links.hpp"
 #include "core/auth/store.hpp"
 #include "core/db/pool.hpp"
-#include "core/jobs/service.hpp"
 #include "core/jobs/registry.hpp"
+#include "core/jobs/service.hpp"
 
 namespace keel::auth {
 namespace {

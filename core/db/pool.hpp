@@ -37,10 +37,10 @@ struct pool_options {
 };
 
 struct pool_stats {
-  int size = 0;     // connections allowed
-  int open = 0;     // connections established
-  int idle = 0;     // established and free
-  int waiting = 0;  // acquirers waiting for a connection
+  int size = 0;                // connections allowed
+  int open = 0;                // connections established
+  int idle = 0;                // established and free
+  int waiting = 0;             // acquirers waiting for a connection
   std::uint64_t timeouts = 0;  // acquirers that gave up waiting (503), since the start
 };
 

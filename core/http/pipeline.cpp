@@ -308,8 +308,7 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
   // From here on nothing suspends: the request's lines (a dropped header, the access log)
   // carry its trace.
   log::scope scoped(traced.trace_id, traced.span_id);
-  serialize(res, d, id, traced, o, head, x.keep_alive, m != nullptr && m->version() < 11,
-            *x.out);
+  serialize(res, d, id, traced, o, head, x.keep_alive, m != nullptr && m->version() < 11, *x.out);
   x.takeover = std::move(res.takeover);
 
   double seconds = std::chrono::duration<double>(clock::now() - x.start).count();

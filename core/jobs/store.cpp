@@ -97,8 +97,7 @@ job job_from_row(const db::row& r) {
 async<std::optional<uuid>> insert(db::transaction& tx, std::string_view kind,
                                   const boost::json::value& payload, const enqueue_options& o) {
   // NOTIFY inside the transaction: workers hear of the job when, and only if, it commits.
-  auto rows =
-      co_await tx.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       WITH due AS (
         SELECT COALESCE($5::timestamptz, now() + $6::bigint * interval '1 millisecond') AS run_at
       ), inserted AS (
@@ -116,9 +115,9 @@ async<std::optional<uuid>> insert(db::transaction& tx, std::string_view kind,
       )
       SELECT inserted.id FROM inserted, pg_notify($10, inserted.queue)
   )sql",
-                        o.queue, kind, payload, std::int32_t{o.priority}, o.run_at, ms(o.delay),
-                        std::int32_t{o.max_attempts}, o.unique_key, o.request_id, wake_channel,
-                        o.traceparent);
+                                o.queue, kind, payload, std::int32_t{o.priority}, o.run_at,
+                                ms(o.delay), std::int32_t{o.max_attempts}, o.unique_key,
+                                o.request_id, wake_channel, o.traceparent);
   if (rows.empty()) co_return std::nullopt;
   co_return rows[0].get<uuid>(0);
 }

@@ -48,9 +48,10 @@ BOOST_DESCRIBE_STRUCT(status, (),
 
 constexpr auto keel_rules(const status*) {
   using namespace keel::dto;
-  return rules(field("commit").description("The git commit keel was built from, or unknown"),
-               field("degraded").description(
-                   "More jobs were discarded in the last hour than JOBS_ALERT_DISCARDED"));
+  return rules(
+      field("commit").description("The git commit keel was built from, or unknown"),
+      field("degraded")
+          .description("More jobs were discarded in the last hour than JOBS_ALERT_DISCARDED"));
 }
 
 // What one keel-api instance served over its last sample interval.

@@ -3,13 +3,13 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "core/ops/service.hpp"
 #include "core/ops/store.hpp"
@@ -81,18 +81,18 @@ sampler::~sampler() {
 
 void sampler::start() {
   auto self = impl_;
-  net::co_spawn(
-      self->timer.get_executor(),
-      periodic::run(self, "sample",
-                    [self]() -> async<void> {
-                      sample now = self->totals();
-                      sample grown{.requests = now.requests - self->last.requests,
-                                   .errors_5xx = now.errors_5xx - self->last.errors_5xx,
-                                   .pool_timeouts = now.pool_timeouts - self->last.pool_timeouts};
-                      co_await store::add_sample(self->db, self->instance, grown);
-                      self->last = now;  // only once written: a failed sample is not lost
-                    }),
-      net::detached);
+  net::co_spawn(self->timer.get_executor(),
+                periodic::run(self, "sample",
+                              [self]() -> async<void> {
+                                sample now = self->totals();
+                                sample grown{
+                                    .requests = now.requests - self->last.requests,
+                                    .errors_5xx = now.errors_5xx - self->last.errors_5xx,
+                                    .pool_timeouts = now.pool_timeouts - self->last.pool_timeouts};
+                                co_await store::add_sample(self->db, self->instance, grown);
+                                self->last = now;  // only once written: a failed sample is not lost
+                              }),
+                net::detached);
 }
 
 void sampler::stop() {

@@ -1,7 +1,7 @@
 // The alert hook's POST, through libcurl's blocking transfer (run on a blocking pool).
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 #include <fmt/format.h>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/ops/signals.hpp"
 #include "core/runtime/curl.hpp"
@@ -21,7 +21,9 @@ constexpr long webhook_timeout_ms = 10'000;
 
 void post_webhook(const std::string& url, const std::string& text) {
   runtime::init_curl();
-  std::string body = boost::json::serialize(boost::json::value{{"text", text}});
+  boost::json::object message;
+  message["text"] = text;
+  std::string body = boost::json::serialize(message);
   runtime::curl_easy curl(curl_easy_init());
   if (!curl) throw unavailable("libcurl could not create a transfer", "alert_unavailable");
   runtime::curl_list headers(curl_slist_append(nullptr, "Content-Type: application/json"));

@@ -42,7 +42,6 @@ std::string random_hex(std::size_t digits) {
   return out;
 }
 
-
 std::string span::traceparent() const {
   static constexpr char alphabet[] = "0123456789abcdef";
   std::string out = "00-" + trace_id + "-" + span_id + "-";

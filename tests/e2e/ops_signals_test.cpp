@@ -16,6 +16,7 @@ using keel::test::auth_stack;
 using keel::test::bearer;
 using keel::test::expect_problem;
 using keel::test::process;
+using keel::test::promote;
 using keel::test::sql_client;
 using keel::test::str;
 
@@ -50,14 +51,6 @@ std::vector<std::string> lines_with(const std::string& output,
   return found;
 }
 
-int promote(const std::string& database_url, const std::string& email) {
-  process cron(keel::test::binary("keel-cron"), {"run", "users.promote", "--email", email},
-               {{"DATABASE_URL", database_url}, {"LOG_LEVEL", "warn"}});
-  auto status = cron.wait(30s);
-  REQUIRE(status.has_value());
-  return *status;
-}
-
 // A webhook sink: python3's http.server appending each POST body as one line to a file.
 struct webhook_sink {
   int port = keel::test::free_port();
@@ -74,10 +67,9 @@ struct webhook_sink {
         "    with open(sys.argv[2],'ab') as f: f.write(body+b'\\n')\n"
         "    self.send_response(200); self.end_headers(); self.wfile.write(b'ok')\n"
         "http.server.HTTPServer(('127.0.0.1',int(sys.argv[1])),H).serve_forever()\n";
-    server = std::make_unique<process>("/usr/bin/python3",
-                                       std::vector<std::string>{"-c", script,
-                                                                std::to_string(port), file},
-                                       std::map<std::string, std::string>{});
+    server = std::make_unique<process>(
+        "/usr/bin/python3", std::vector<std::string>{"-c", script, std::to_string(port), file},
+        std::map<std::string, std::string>{});
     REQUIRE(keel::test::wait_for_port(port, 10s));
   }
   ~webhook_sink() { std::remove(file.c_str()); }
@@ -95,9 +87,10 @@ struct webhook_sink {
 
 // Discarded jobs, finished `ago` ago, written straight into the table.
 void add_discarded_jobs(sql_client& sql, int count, const std::string& ago = "1 minute") {
-  sql.scalar("INSERT INTO jobs (kind, state, finished_at) SELECT 'test.failed', 'discarded', "
-             "now() - interval '" + ago + "' FROM generate_series(1, " + std::to_string(count) +
-             ") RETURNING 1");
+  sql.scalar(
+      "INSERT INTO jobs (kind, state, finished_at) SELECT 'test.failed', 'discarded', "
+      "now() - interval '" +
+      ago + "' FROM generate_series(1, " + std::to_string(count) + ") RETURNING 1");
 }
 
 }  // namespace
@@ -115,9 +108,9 @@ TEST_CASE("a valid traceparent is continued, echoed with keel's span and logged"
   std::string span_id = m[2];
   // The request's access log line carries the trace and keel's span.
   CHECK(eventually([&] {
-    return !lines_with(api.proc().output(), {"\"msg\":\"request\"",
-                                             std::string("\"trace_id\":\"") + client_trace_id,
-                                             "\"span_id\":\"" + span_id})
+    return !lines_with(api.proc().output(),
+                       {"\"msg\":\"request\"", std::string("\"trace_id\":\"") + client_trace_id,
+                        "\"span_id\":\"" + span_id})
                 .empty();
   }));
 }
@@ -149,8 +142,8 @@ TEST_CASE("an invalid traceparent is ignored and a new trace begins", "[ops]") {
 TEST_CASE("a job enqueued by a request logs the request's trace_id in keel-worker", "[ops]") {
   auth_stack s({}, {{"LOG_LEVEL", "debug"}});
   auto email = keel::test::unique_address();
-  auto r = s.post("/api/v1/auth/otp/request", {{"email", email}},
-                  {{"traceparent", client_traceparent}});
+  auto r =
+      s.post("/api/v1/auth/otp/request", {{"email", email}}, {{"traceparent", client_traceparent}});
   REQUIRE(r.status == 202);
   sql_client sql(s.api.database_url());
   CHECK(sql.scalar("SELECT substr(traceparent, 4, 32) FROM jobs WHERE kind = 'email.send'") ==
@@ -190,8 +183,8 @@ TEST_CASE("the admin status is for admins, and degraded once discarded jobs pass
   for (auto field : {"size", "open", "idle", "waiting", "timeouts"}) CHECK(pool.contains(field));
   CHECK(pool.at("size").as_int64() > 0);
   auto jobs = body.at("jobs").as_object();
-  for (auto state : {"available", "scheduled", "running", "retryable", "completed", "discarded",
-                     "cancelled"}) {
+  for (auto state :
+       {"available", "scheduled", "running", "retryable", "completed", "discarded", "cancelled"}) {
     CHECK(jobs.contains(state));
   }
   CHECK(body.at("discarded_threshold").as_int64() == 2);
@@ -215,12 +208,11 @@ TEST_CASE("the admin status is for admins, and degraded once discarded jobs pass
 
 TEST_CASE("keel-worker posts each alert to the webhook once per ALERT_INTERVAL", "[ops]") {
   webhook_sink sink;
-  auth_stack s({{"OPS_SAMPLE_INTERVAL", "200ms"}},
-               {{"ALERT_WEBHOOK_URL", sink.url()},
-                {"ALERT_INTERVAL", "1h"},
-                {"ALERT_CHECK_INTERVAL", "200ms"},
-                {"JOBS_ALERT_DISCARDED", "1"},
-                {"ALERT_5XX_RATE", "10"}});
+  auth_stack s({{"OPS_SAMPLE_INTERVAL", "200ms"}}, {{"ALERT_WEBHOOK_URL", sink.url()},
+                                                    {"ALERT_INTERVAL", "1h"},
+                                                    {"ALERT_CHECK_INTERVAL", "200ms"},
+                                                    {"JOBS_ALERT_DISCARDED", "1"},
+                                                    {"ALERT_5XX_RATE", "10"}});
   sql_client sql(s.api.database_url());
   // keel-api records what it served.
   for (int i = 0; i < 3; ++i) REQUIRE(s.api.get("/health").status == 200);
@@ -235,8 +227,9 @@ TEST_CASE("keel-worker posts each alert to the webhook once per ALERT_INTERVAL",
   CHECK(text.find("2 jobs discarded") != std::string::npos);
 
   // 5xx answers reported by an instance: a second alert of its own.
-  sql.scalar("INSERT INTO ops_samples (instance, requests, errors_5xx, pool_timeouts) "
-             "VALUES ('other:1', 100, 30, 0) RETURNING 1");
+  sql.scalar(
+      "INSERT INTO ops_samples (instance, requests, errors_5xx, pool_timeouts) "
+      "VALUES ('other:1', 100, 30, 0) RETURNING 1");
   REQUIRE(eventually([&] { return sink.posts().size() == 2; }));
   CHECK(str(sink.posts()[1].at("text")).find("30 of") != std::string::npos);
 

@@ -66,8 +66,8 @@ TEST_CASE("keel's span keeps the caller's trace and flags under a span id of its
 }
 
 TEST_CASE("without a valid traceparent a new trace begins, sampled") {
-  for (auto given : {std::optional<std::string_view>{},
-                     std::optional<std::string_view>{"00-garbage"}}) {
+  for (auto given :
+       {std::optional<std::string_view>{}, std::optional<std::string_view>{"00-garbage"}}) {
     auto a = trace::continue_from(given);
     auto b = trace::continue_from(given);
     CHECK(a.trace_id.size() == 32);

@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/runtime/trace.hpp"
 #include "core/jobs/detail/wakeup.hpp"
 #include "core/jobs/registry.hpp"
 #include "core/jobs/runner.hpp"
 #include "core/jobs/store.hpp"
+#include "core/runtime/trace.hpp"
 
 namespace keel::jobs {
 class job_metrics;
