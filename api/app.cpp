@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "core/http/server.hpp"
+#include "core/metrics/http_metrics.hpp"
 #include "core/realtime/limits.hpp"
 #include "core/rules/limits.hpp"
 #include "core/runtime/log.hpp"
@@ -34,6 +35,14 @@ app::app(settings c)
       auth_cookies(cfg.http, cfg.auth),
       users(db),
       jobs(db),
+      status(db, cfg.ops),
+      samples(loops.loop(0), db, cfg.ops.sample_interval,
+              [this] {
+                auto http = metrics::http_metrics::read(metrics);
+                return ops::sample{.requests = static_cast<std::int64_t>(http.requests),
+                                   .errors_5xx = static_cast<std::int64_t>(http.errors_5xx),
+                                   .pool_timeouts = static_cast<std::int64_t>(db.stats().timeouts)};
+              }),
       live(loops, db, metrics, cfg.realtime),
       live_broker(redis ? std::make_unique<realtime::broker>(loops, *redis, &live) : nullptr),
       events(&live, live_broker.get()),
@@ -81,6 +90,7 @@ int app::run() {
   }
   live.start();
   if (live_broker) live_broker->start();
+  samples.start();
   // The drain order: /ready fails first and, for SHUTDOWN_DELAY, everything is still served
   // while a load balancer takes the instance out; then live connections are told to go
   // elsewhere (1001), the server drains, and the broker, the pool and Redis close.
@@ -97,6 +107,7 @@ int app::run() {
           }
           co_await live.close_all(std::chrono::milliseconds(2000));
           co_await server.shutdown(cfg.http.shutdown_grace);
+          samples.stop();
           if (live_broker) co_await live_broker->stop();
           co_await db.close();
           if (redis) co_await redis->close();

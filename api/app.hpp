@@ -15,6 +15,8 @@
 #include "core/catalog/service.hpp"
 #include "core/http/router.hpp"
 #include "core/jobs/service.hpp"
+#include "core/ops/service.hpp"
+#include "core/ops/signals.hpp"
 #include "core/ratelimit/limiter.hpp"
 #include "core/realtime/broker.hpp"
 #include "core/realtime/hub.hpp"
@@ -58,6 +60,8 @@ class app : public runtime::app_context {
   auth_web auth_cookies;                // how tokens reach browsers (api/routes/auth_web.hpp)
   auth::admin users;
   jobs::service jobs;
+  ops::service status;   // GET /api/v1/admin/status
+  ops::sampler samples;  // this instance's requests, 5xx and pool timeouts, for the alert hook
   // Live events: this instance's connections, the other instances through Redis (when it is
   // configured), the publisher features write events with, and the tickets browsers connect by.
   realtime::hub live;

@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   add_system_routes(app);  // /health /ready /metrics /openapi.json /docs
   add_template_routes(app.router, app.templates, app.catalog_cache);  // templates, methods
   add_auth_routes(app.router, app.auth, app.auth_cookies);            // /api/v1/auth/*
-  add_admin_routes(app.router, app.users, app.jobs, app.db);  // /api/v1/admin/* (role admin)
+  add_admin_routes(app.router, app.users, app.jobs, app.status,
+                   app.db);                // /api/v1/admin/* (role admin)
   add_rule_routes(app.router, app.rules);  // drafts, rules, stakeholders, invites
   add_realtime_routes(app.router, app.live, app.live_tickets,
                       app.cfg.http.cors_origins);  // /api/v1/realtime, /api/v1/events

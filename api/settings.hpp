@@ -7,6 +7,7 @@
 #include "core/cache/settings.hpp"
 #include "core/db/settings.hpp"
 #include "core/http/settings.hpp"
+#include "core/ops/settings.hpp"
 #include "core/ratelimit/settings.hpp"
 #include "core/realtime/settings.hpp"
 #include "core/redis/settings.hpp"
@@ -29,9 +30,10 @@ struct settings {
   web_vitals::settings web_vitals;  // WEB_VITALS_ROUTES
   cache::settings cache;            // CACHE_*
   realtime::settings realtime;      // REALTIME_*
+  ops::settings ops;                // JOBS_ALERT_DISCARDED, OPS_SAMPLE_INTERVAL
 };
 BOOST_DESCRIBE_STRUCT(settings, (),
                       (runtime, db, redis, http, auth, limits, storage, uploads, web_vitals, cache,
-                       realtime))
+                       realtime, ops))
 
 }  // namespace keel::api

@@ -13,6 +13,7 @@
 #include "core/http/server.hpp"
 #include "core/jobs/metrics.hpp"
 #include "core/jobs/runner.hpp"
+#include "core/ops/signals.hpp"
 #include "core/runtime/log.hpp"
 #include "core/runtime/shutdown.hpp"
 
@@ -68,11 +69,21 @@ int app::run() {
     log::info("worker metrics listening", {{"port", metrics_server->port()}});
   }
 
+  // The worker's own pool timeouts count with keel-api's; its alerts, when a webhook is set.
+  ops::sampler samples(loops.loop(0), db, cfg.ops.sample_interval, [this] {
+    return ops::sample{.pool_timeouts = static_cast<std::int64_t>(db.stats().timeouts)};
+  });
+  ops::alerter alerts(loops.loop(0), db, cpu, cfg.ops, cfg.alerts);
+  samples.start();
+  if (cfg.alerts.configured()) alerts.start();
+
   // The stop order: no more claims, running jobs finish or go back, then the pool closes.
   boost::asio::co_spawn(
       loops.loop(0),
       [&]() -> async<void> {
         co_await runner.run();
+        samples.stop();
+        alerts.stop();
         if (metrics_server) co_await metrics_server->shutdown(std::chrono::seconds(1));
         if (runner.abandoned() > 0 || runner.stuck_loops() > 0) {
           // Their handlers (or stuck loops) still hold connections and timers: end the loops

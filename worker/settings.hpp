@@ -5,6 +5,7 @@
 #include "core/db/settings.hpp"
 #include "core/jobs/settings.hpp"
 #include "core/mail/settings.hpp"
+#include "core/ops/settings.hpp"
 #include "core/runtime/settings.hpp"
 #include "core/storage/settings.hpp"
 
@@ -16,7 +17,9 @@ struct settings {
   jobs::worker_settings jobs;  // WORKER_*
   mail::settings mail;         // MAIL_TRANSPORT, SMTP_URL, MAIL_FROM
   storage::settings storage;   // S3_*, for upload variants and deletions
+  ops::settings ops;           // JOBS_ALERT_DISCARDED, OPS_SAMPLE_INTERVAL
+  ops::alert_settings alerts;  // ALERT_*
 };
-BOOST_DESCRIBE_STRUCT(settings, (), (runtime, db, jobs, mail, storage))
+BOOST_DESCRIBE_STRUCT(settings, (), (runtime, db, jobs, mail, storage, ops, alerts))
 
 }  // namespace keel::worker

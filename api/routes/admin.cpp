@@ -1,4 +1,4 @@
-// Admin routes (role admin, 403 otherwise): jobs, the audit log, users. Each is declared
+// Admin routes (role admin, 403 otherwise): the status, jobs, the audit log, users. Each is
 // admin with the admin limit, so the handler only calls its service.
 #include "core/auth/admin.hpp"
 #include "api/routes/client.hpp"
@@ -6,6 +6,7 @@
 #include "core/audit/log.hpp"
 #include "core/http/endpoint.hpp"
 #include "core/jobs/service.hpp"
+#include "core/ops/service.hpp"
 
 namespace keel::api {
 
@@ -25,9 +26,16 @@ http::endpoint_doc admin_doc(std::string summary, std::vector<int> errors = {}) 
 
 }  // namespace
 
-void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db) {
+void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs,
+                      ops::service& status, db::pool& db) {
   const std::vector<int> one = {404};
   const std::vector<int> changes = {404, 409};
+
+  // Read when asked, so /health stays free of queries.
+  router.add(http::get(
+      "/api/v1/admin/status",
+      admin_doc("Version, uptime, pool use, jobs by state and whether discarded jobs degrade"),
+      [&](input<>&) -> async<ops::status> { co_return co_await status.current(); }));
 
   router.add(http::get("/api/v1/admin/jobs", admin_doc("List jobs"),
                        [&](input<jobs::list_query>& in) -> async<jobs::job_page> {

@@ -23,6 +23,7 @@ inline audit::origin origin_of(const http::request& req,
       .ip = std::string(req.client_ip()),
       .user_agent = text::cleaned(req.header("User-Agent").value_or(""), max_user_agent_bytes),
       .request_id = req.request_id(),
+      .traceparent = req.trace().traceparent(),
   };
 }
 

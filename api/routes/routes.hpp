@@ -23,6 +23,9 @@ class router;
 namespace keel::jobs {
 class service;
 }
+namespace keel::ops {
+class service;
+}
 namespace keel::realtime {
 class hub;
 class tickets;
@@ -47,7 +50,8 @@ void add_system_routes(app& app);
 // /api/v1/templates, /api/v1/methods: the governance catalog, served through `cached`.
 void add_template_routes(http::router& router, catalog::service& catalog, cache::cache& cached);
 void add_auth_routes(http::router& router, auth::service& auth, const auth_web& web);
-void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs, db::pool& db);
+void add_admin_routes(http::router& router, auth::admin& users, jobs::service& jobs,
+                      ops::service& status, db::pool& db);
 // /api/v1/drafts/me, /api/v1/rules/*, /api/v1/invites/accept: the product's write side.
 void add_rule_routes(http::router& router, rulebook::service& rules);
 // /api/v1/realtime (WebSocket), /api/v1/events (SSE), their tickets. `allowed_origins` are

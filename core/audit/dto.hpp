@@ -18,6 +18,7 @@ struct origin {
   std::string ip;
   std::string user_agent;
   std::string request_id;
+  std::string traceparent;  // keel's span of that request (W3C), carried into its jobs
 };
 
 struct entry {

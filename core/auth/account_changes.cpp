@@ -7,6 +7,7 @@
 #include "core/auth/service.hpp"
 #include "core/auth/store.hpp"
 #include "core/db/pool.hpp"
+#include "core/jobs/service.hpp"
 #include "core/mail/service.hpp"
 #include "core/runtime/error.hpp"
 #include "core/uploads/service.hpp"
@@ -54,8 +55,8 @@ async<void> service::request_email_change(const principal& who, const email_chan
   // Only the newest link works: an older one may have gone to a mistyped address.
   std::optional<std::string> purpose = std::string(detail::change_email_link.purpose);
   co_await store::spend_user_link_tokens(tx, who.user_id, purpose);
-  std::optional<std::string> request_id = from.request_id;
-  co_await detail::send_email_change_link(tx, user->view, new_email, settings_.app_url, request_id);
+  jobs::cause by = jobs::cause_of(from);
+  co_await detail::send_email_change_link(tx, user->view, new_email, settings_.app_url, by);
   boost::json::object details{{"new_email", new_email}};
   co_await audit::record(tx, from, "auth.email_change_requested", who.user_id, details);
   co_await tx.commit();
@@ -93,8 +94,8 @@ async<user_view> service::confirm_email_change(const token_body& body, const aud
       .purpose = "auth.email_changed",
       .sensitive = false,
   };
-  std::optional<std::string> request_id = from.request_id;
-  co_await mail::queue(tx, notice, request_id);
+  jobs::cause by = jobs::cause_of(from);
+  co_await mail::queue(tx, notice, by);
   boost::json::object details{
       {"old_email", old_email}, {"new_email", change->new_email}, {"sessions_ended", ended}};
   co_await audit::record(tx, from, "auth.email_changed", change->user_id, details);

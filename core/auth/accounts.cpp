@@ -7,6 +7,7 @@
 #include "core/auth/service.hpp"
 #include "core/auth/store.hpp"
 #include "core/db/pool.hpp"
+#include "core/jobs/service.hpp"
 #include "core/runtime/error.hpp"
 
 namespace keel::auth {
@@ -35,8 +36,8 @@ async<token_response> service::register_user(const register_body& body, const au
   auto tx = co_await db_.begin();
   auto user = co_await store::insert_user(tx, email, body.name, hash, false);
   if (!user) throw conflict("An account with this email already exists.", "email_taken");
-  std::optional<std::string> request_id = from.request_id;
-  co_await detail::send_link(tx, user->view, detail::verify_link, settings_.app_url, request_id);
+  jobs::cause by = jobs::cause_of(from);
+  co_await detail::send_link(tx, user->view, detail::verify_link, settings_.app_url, by);
   auto answer = co_await start_session(tx, *user, from);
   boost::json::object details{{"method", "password"}};
   co_await audit::record(tx, from, "auth.register", user->view.id, details);

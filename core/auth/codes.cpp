@@ -50,8 +50,8 @@ async<void> service::request_otp(const otp_request_body& body, const audit::orig
       .purpose = "auth.otp",
       .sensitive = true,
   };
-  std::optional<std::string> request_id = from.request_id;
-  co_await mail::queue(tx, m, request_id);
+  jobs::cause by = jobs::cause_of(from);
+  co_await mail::queue(tx, m, by);
   co_await tx.commit();
 }
 
@@ -116,8 +116,8 @@ async<void> service::resend_verification(const principal& who, const audit::orig
   if (!user) throw unauthorized("The session has ended.", "invalid_token");
   // Already verified: nothing to send, and the same 202 as always.
   if (!user->view.email_verified) {
-    std::optional<std::string> request_id = from.request_id;
-    co_await detail::send_link(tx, user->view, detail::verify_link, settings_.app_url, request_id);
+    jobs::cause by = jobs::cause_of(from);
+    co_await detail::send_link(tx, user->view, detail::verify_link, settings_.app_url, by);
   }
   co_await tx.commit();
 }
@@ -129,7 +129,8 @@ async<void> service::forgot_password(const email_body& body, const audit::origin
   std::string email = normalize_email(body.email);
   boost::json::value payload = reset_job_payload(email, settings_.app_url, from);
   jobs::enqueue_options options{.queue = std::string(mail::job_queue),
-                                .request_id = from.request_id};
+                                .request_id = from.request_id,
+                                .traceparent = from.traceparent};
   auto tx = co_await db_.begin();
   co_await jobs::enqueue(tx, reset_job_kind, payload, options);
   co_await tx.commit();

@@ -32,27 +32,27 @@ std::string link_to(const link_kind& kind, const std::string& app_url, const std
 }  // namespace
 
 async<void> send_link(db::transaction& tx, const user_view& user, const link_kind& kind,
-                      const std::string& app_url, const std::optional<std::string>& request_id) {
+                      const std::string& app_url, const jobs::cause& by) {
   std::string token = random_token(32);
   std::string token_hash = sha256_hex(token);
   std::int64_t ttl = kind.ttl.count();
   co_await store::insert_link_token(tx, token_hash, user.id, kind.purpose, ttl);
   mail::message m = link_mail(kind, user.email, link_to(kind, app_url, token));
-  std::optional<std::string> mail_request_id = request_id;
-  co_await mail::queue(tx, m, mail_request_id);
+  jobs::cause mail_cause = by;
+  co_await mail::queue(tx, m, mail_cause);
 }
 
 async<void> send_email_change_link(db::transaction& tx, const user_view& user,
                                    const std::string& new_email, const std::string& app_url,
-                                   const std::optional<std::string>& request_id) {
+                                   const jobs::cause& by) {
   const link_kind& kind = change_email_link;
   std::string token = random_token(32);
   std::string token_hash = sha256_hex(token);
   std::int64_t ttl = kind.ttl.count();
   co_await store::insert_email_change_token(tx, token_hash, user.id, new_email, ttl);
   mail::message m = link_mail(kind, new_email, link_to(kind, app_url, token));
-  std::optional<std::string> mail_request_id = request_id;
-  co_await mail::queue(tx, m, mail_request_id);
+  jobs::cause mail_cause = by;
+  co_await mail::queue(tx, m, mail_cause);
 }
 
 }  // namespace keel::auth::detail

@@ -8,6 +8,7 @@
 #include "core/auth/store.hpp"
 #include "core/db/pool.hpp"
 #include "core/jobs/registry.hpp"
+#include "core/jobs/service.hpp"
 
 namespace keel::auth {
 namespace {
@@ -37,7 +38,8 @@ reset_request read(const boost::json::value& payload, const jobs::job_context& c
       .from = {.actor_id = std::nullopt,
                .ip = text_field(*object, "ip"),
                .user_agent = text_field(*object, "user_agent"),
-               .request_id = ctx.request_id.value_or("")},
+               .request_id = ctx.request_id.value_or(""),
+               .traceparent = ctx.traceparent},
   };
 }
 
@@ -47,8 +49,8 @@ async<void> send_reset(db::pool& db, const boost::json::value& payload, jobs::jo
   auto user = co_await store::find_user_by_email(tx, request.email);
   // An unknown or disabled address: no mail, and nothing to audit about an account.
   if (user && !user->disabled) {
-    std::optional<std::string> request_id = ctx.request_id;
-    co_await detail::send_link(tx, user->view, detail::reset_link, request.app_url, request_id);
+    jobs::cause by = jobs::cause_of(request.from);
+    co_await detail::send_link(tx, user->view, detail::reset_link, request.app_url, by);
     boost::json::object details;
     std::optional<uuid> user_id = user->view.id;
     co_await audit::record(tx, request.from, "auth.password_reset_requested", user_id, details);

@@ -164,6 +164,7 @@ pool_stats pool::stats() const {
     s.open += shard->open_count();
     s.idle += shard->idle_count();
     s.waiting += shard->waiting_count();
+    s.timeouts += shard->timeout_count();
   }
   return s;
 }

@@ -1,6 +1,7 @@
 // The PostgreSQL connection pool: asynchronous libpq connections, one shard per event loop.
 #pragma once
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,10 +37,11 @@ struct pool_options {
 };
 
 struct pool_stats {
-  int size = 0;     // connections allowed
-  int open = 0;     // connections established
-  int idle = 0;     // established and free
-  int waiting = 0;  // acquirers waiting for a connection
+  int size = 0;                // connections allowed
+  int open = 0;                // connections established
+  int idle = 0;                // established and free
+  int waiting = 0;             // acquirers waiting for a connection
+  std::uint64_t timeouts = 0;  // acquirers that gave up waiting (503), since the start
 };
 
 // A connection taken from the pool; it goes back when the lease is destroyed.

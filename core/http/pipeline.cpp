@@ -4,12 +4,11 @@
 // most limits are keyed on what the request says (an email, the caller), not only its address.
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
-#include <cstdint>
-#include <random>
 
 #include "core/http/detail/pipeline.hpp"
 #include "core/http/problem.hpp"
 #include "core/runtime/log.hpp"
+#include "core/runtime/trace.hpp"
 
 namespace keel::http::detail {
 namespace {
@@ -29,28 +28,23 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
-// 128 random bits as hex. Ids need to be unique, not secret, so a per-thread generator seeded
-// once from the OS is enough and costs no system call per request.
-std::string new_request_id() {
-  thread_local std::mt19937_64 engine{[] {
-    std::random_device device;
-    return (std::uint64_t(device()) << 32) ^ device();
-  }()};
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string id(32, '0');
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t bits = engine();
-    for (int i = 0; i < 16; ++i, bits >>= 4) id[half * 16 + i] = digits[bits & 0xf];
-  }
-  return id;
-}
-
 std::string take_request_id(const request_message* message) {
   if (message != nullptr) {
     auto it = message->find("X-Request-Id");
     if (it != message->end() && sane_request_id(it->value())) return std::string(it->value());
   }
-  return new_request_id();
+  return trace::random_hex(32);  // 128 random bits
+}
+
+// keel's span of the request: under the client's traceparent when it is valid; an invalid one
+// is ignored and a new trace begins, as the W3C spec asks.
+trace::span take_trace(const request_message* message) {
+  std::optional<std::string_view> sent;
+  if (message != nullptr) {
+    auto it = message->find("traceparent");
+    if (it != message->end()) sent = it->value();
+  }
+  return trace::continue_from(sent);
 }
 
 // The client's address behind `hops` trusted proxies: the X-Forwarded-For entry that many from
@@ -138,10 +132,13 @@ net::awaitable<response> run_handler(const route& r, request& req) {
   try {
     co_return co_await r.run(req);
   } catch (const keel::error& e) {
+    log::scope traced(req.trace().trace_id, req.trace().span_id);
     failed = problem_response(e, req.request_id());
   } catch (const std::exception& e) {
+    log::scope traced(req.trace().trace_id, req.trace().span_id);
     failed = problem_response(e, req.request_id());
   } catch (...) {
+    log::scope traced(req.trace().trace_id, req.trace().span_id);
     failed = problem_response(std::runtime_error("a non-standard exception was thrown"),
                               req.request_id());
   }
@@ -169,7 +166,8 @@ void header(std::string& out, std::string_view name, std::string_view value) {
 }
 
 void serialize(const response& res, const decoration& d, std::string_view request_id,
-               const server_options& o, bool head, bool keep_alive, bool http10, std::string& out) {
+               const trace::span& span, const server_options& o, bool head, bool keep_alive,
+               bool http10, std::string& out) {
   out.clear();
   int status = res.status >= 100 && res.status <= 999 ? res.status : 500;
   out += "HTTP/1.1 ";
@@ -191,6 +189,7 @@ void serialize(const response& res, const decoration& d, std::string_view reques
     if (!streamed) header(out, "Content-Length", std::to_string(res.body.size()));
   }
   header(out, "X-Request-Id", request_id);
+  header(out, "traceparent", span.traceparent());
   bool has_cache_control = false;
   for (const auto& [name, value] : res.headers) {
     if (!safe_header(name, value)) {
@@ -218,12 +217,12 @@ void serialize(const response& res, const decoration& d, std::string_view reques
       header(out, "Access-Control-Allow-Methods", d.allow);
       out +=
           "Access-Control-Allow-Headers: Authorization, Content-Type, Idempotency-Key, "
-          "X-Request-Id\r\n"
+          "X-Request-Id, traceparent\r\n"
           "Access-Control-Max-Age: 600\r\n";
     } else {
       out +=
-          "Access-Control-Expose-Headers: X-Request-Id, Retry-After, Allow, RateLimit-Limit, "
-          "RateLimit-Remaining, RateLimit-Reset\r\n";
+          "Access-Control-Expose-Headers: X-Request-Id, traceparent, Retry-After, Allow, "
+          "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset\r\n";
     }
   }
   if (res.takeover != nullptr) {
@@ -250,13 +249,16 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
   // 1. Request id: the client's when sane, else a new one; echoed in X-Request-Id.
   std::optional<request> req;
   std::string request_id = take_request_id(m);
+  trace::span span = take_trace(m);
   if (m != nullptr) {
     req.emplace(verb, m->target(), m->body(), m, &lookup_header);
     req->set_request_id(std::move(request_id));
+    req->set_trace(std::move(span));
     req->set_remote_address(x.remote);
     req->set_client_ip(forwarded_client(*m, o.trusted_proxy_hops));
   }
   std::string_view id = req ? std::string_view(req->request_id()) : request_id;
+  const trace::span& traced = req ? req->trace() : span;
 
   // 2. Access log: see the end of this function.
   // 3. CORS: decide the origin now; a preflight is answered here and goes no further.
@@ -303,7 +305,10 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
   x.keep_alive = m != nullptr && x.rejected == nullptr && m->keep_alive() &&
                  !loop.shared.shutting_down.load(std::memory_order_relaxed);
   bool head = verb == method::head;
-  serialize(res, d, id, o, head, x.keep_alive, m != nullptr && m->version() < 11, *x.out);
+  // From here on nothing suspends: the request's lines (a dropped header, the access log)
+  // carry its trace.
+  log::scope scoped(traced.trace_id, traced.span_id);
+  serialize(res, d, id, traced, o, head, x.keep_alive, m != nullptr && m->version() < 11, *x.out);
   x.takeover = std::move(res.takeover);
 
   double seconds = std::chrono::duration<double>(clock::now() - x.start).count();

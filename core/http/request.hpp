@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/runtime/trace.hpp"
+
 namespace keel::http {
 
 struct guard;
@@ -52,6 +54,12 @@ class request {
   const std::string& request_id() const { return request_id_; }
   void set_request_id(std::string id) { request_id_ = std::move(id); }
 
+  // keel's span of the request's trace: under the client's `traceparent` when it sent a
+  // valid one, else the root of a new trace. Echoed in the response's traceparent, written in
+  // the request's log lines and carried into the jobs it enqueues.
+  const trace::span& trace() const { return trace_; }
+  void set_trace(trace::span s) { trace_ = std::move(s); }
+
   std::string_view remote_address() const { return remote_address_; }  // "ip:port"
   // The TCP peer's IP, without the port.
   std::string_view remote_ip() const {
@@ -85,6 +93,7 @@ class request {
   header_lookup lookup_;
   std::vector<std::pair<std::string_view, std::string_view>> path_params_;
   std::string request_id_;
+  trace::span trace_;
   std::string_view remote_address_;
   std::string_view client_ip_;
   std::vector<std::pair<std::string, std::string>> response_headers_;

@@ -18,12 +18,20 @@ namespace keel::jobs {
 // How a job is enqueued. Every field has a default, so `{}` is a job on "default" now.
 struct enqueue_options {
   std::string queue = "default";
-  int priority = 0;                            // higher runs first
-  std::optional<timestamp> run_at = {};        // no earlier than this; overrides `delay`
-  std::chrono::milliseconds delay{0};          // or this long after the transaction began
-  int max_attempts = 20;                       // then the job is discarded (dead letter)
-  std::optional<std::string> unique_key = {};  // one waiting or running job per (kind, key)
-  std::optional<std::string> request_id = {};  // the HTTP request that caused it, for tracing
+  int priority = 0;                             // higher runs first
+  std::optional<timestamp> run_at = {};         // no earlier than this; overrides `delay`
+  std::chrono::milliseconds delay{0};           // or this long after the transaction began
+  int max_attempts = 20;                        // then the job is discarded (dead letter)
+  std::optional<std::string> unique_key = {};   // one waiting or running job per (kind, key)
+  std::optional<std::string> request_id = {};   // the HTTP request that caused it, for tracing
+  std::optional<std::string> traceparent = {};  // the span (request or job) that enqueued it
+};
+
+// What caused a job, for the features that enqueue on a caller's behalf (mail::queue): the
+// HTTP request and its trace span, both travelling into the worker's log lines.
+struct cause {
+  std::optional<std::string> request_id = {};
+  std::optional<std::string> traceparent = {};
 };
 
 // One job for enqueue_many().

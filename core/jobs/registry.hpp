@@ -34,6 +34,9 @@ class job_context {
   int attempt = 0;  // 1 on the first run
   int max_attempts = 0;
   std::optional<std::string> request_id;  // of the HTTP request that enqueued the job
+  // This attempt's span (W3C traceparent), in the trace of what enqueued the job: what the
+  // jobs a handler enqueues carry on (enqueue_options::traceparent, jobs::cause).
+  std::string traceparent;
 
   // True once the job was cancelled, ran past its kind's timeout or the worker is stopping.
   // A long handler checks between steps and returns (or throws) when it is set; a handler

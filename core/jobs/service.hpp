@@ -24,6 +24,11 @@ namespace keel::jobs {
 // returned (existing = true) instead of adding a second one.
 async<enqueued> enqueue(db::transaction& tx, std::string_view kind,
                         const boost::json::value& payload, const enqueue_options& options);
+
+// The cause of the jobs an action of `from` enqueues.
+inline cause cause_of(const audit::origin& from) {
+  return {.request_id = from.request_id, .traceparent = from.traceparent};
+}
 // The same with the default options: queue "default", due now.
 async<enqueued> enqueue(db::transaction& tx, std::string_view kind,
                         const boost::json::value& payload);

@@ -97,16 +97,15 @@ job job_from_row(const db::row& r) {
 async<std::optional<uuid>> insert(db::transaction& tx, std::string_view kind,
                                   const boost::json::value& payload, const enqueue_options& o) {
   // NOTIFY inside the transaction: workers hear of the job when, and only if, it commits.
-  auto rows =
-      co_await tx.query(R"sql(
+  auto rows = co_await tx.query(R"sql(
       WITH due AS (
         SELECT COALESCE($5::timestamptz, now() + $6::bigint * interval '1 millisecond') AS run_at
       ), inserted AS (
         INSERT INTO jobs (queue, kind, payload, state, priority, max_attempts, run_at,
-                          unique_key, request_id)
+                          unique_key, request_id, traceparent)
         SELECT $1, $2, $3::jsonb,
                CASE WHEN due.run_at > now() THEN 'scheduled' ELSE 'available' END,
-               $4::smallint, $7::integer, due.run_at, $8, $9
+               $4::smallint, $7::integer, due.run_at, $8, $9, $11
           FROM due
         ON CONFLICT (kind, unique_key)
            WHERE unique_key IS NOT NULL
@@ -116,8 +115,9 @@ async<std::optional<uuid>> insert(db::transaction& tx, std::string_view kind,
       )
       SELECT inserted.id FROM inserted, pg_notify($10, inserted.queue)
   )sql",
-                        o.queue, kind, payload, std::int32_t{o.priority}, o.run_at, ms(o.delay),
-                        std::int32_t{o.max_attempts}, o.unique_key, o.request_id, wake_channel);
+                                o.queue, kind, payload, std::int32_t{o.priority}, o.run_at,
+                                ms(o.delay), std::int32_t{o.max_attempts}, o.unique_key,
+                                o.request_id, wake_channel, o.traceparent);
   if (rows.empty()) co_return std::nullopt;
   co_return rows[0].get<uuid>(0);
 }
@@ -150,6 +150,7 @@ async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_
     if (o.run_at) r["run_at"] = format_timestamp(*o.run_at);
     r["delay_ms"] = ms(o.delay);
     if (o.request_id) r["request_id"] = *o.request_id;
+    if (o.traceparent) r["traceparent"] = *o.traceparent;
     rows.push_back(std::move(r));
   }
   auto result = co_await tx.query(R"sql(
@@ -158,12 +159,13 @@ async<std::vector<uuid>> insert_many(db::transaction& tx, const std::vector<new_
           FROM jsonb_to_recordset($1::jsonb) AS g(queue text, kind text, payload jsonb,
                                                    priority smallint, max_attempts integer,
                                                    run_at timestamptz, delay_ms bigint,
-                                                   request_id text)
+                                                   request_id text, traceparent text)
       ), inserted AS (
-        INSERT INTO jobs (queue, kind, payload, state, priority, max_attempts, run_at, request_id)
+        INSERT INTO jobs (queue, kind, payload, state, priority, max_attempts, run_at, request_id,
+                          traceparent)
         SELECT queue, kind, payload,
                CASE WHEN due > now() THEN 'scheduled' ELSE 'available' END,
-               priority, max_attempts, due, request_id
+               priority, max_attempts, due, request_id, traceparent
           FROM given
         RETURNING id, queue
       )
@@ -204,9 +206,9 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
           FROM picked, durability
          WHERE j.id = picked.id
         RETURNING j.id, j.queue, j.kind, j.payload, j.attempt, j.max_attempts, j.request_id,
-                  j.priority, j.run_at
+                  j.traceparent, j.priority, j.run_at
       )
-      SELECT id, queue, kind, payload, attempt, max_attempts, request_id
+      SELECT id, queue, kind, payload, attempt, max_attempts, request_id, traceparent
         FROM claimed
        ORDER BY priority DESC, run_at, id
   )sql",
@@ -220,7 +222,8 @@ async<std::vector<claimed_job>> claim(db::pool& db, std::string_view queue, int 
                    .payload = r.get<boost::json::value>(3),
                    .attempt = r.get<std::int32_t>(4),
                    .max_attempts = r.get<std::int32_t>(5),
-                   .request_id = r.get<std::optional<std::string>>(6)});
+                   .request_id = r.get<std::optional<std::string>>(6),
+                   .traceparent = r.get<std::optional<std::string>>(7)});
   }
   co_return out;
 }

@@ -33,6 +33,7 @@ struct claimed_job {
   int attempt = 0;
   int max_attempts = 0;
   std::optional<std::string> request_id;
+  std::optional<std::string> traceparent;  // of the span that enqueued it
 };
 
 // After a failed attempt: "retryable" or "discarded", and every error so far; or, when

@@ -109,12 +109,13 @@ boost::json::value job_payload(const uuid& id) {
 
 }  // namespace
 
-async<uuid> queue(db::transaction& tx, const message& m, std::optional<std::string> request_id) {
+async<uuid> queue(db::transaction& tx, const message& m, jobs::cause by) {
   check(m);
   auto stored = co_await store::insert(tx, m);
   jobs::enqueue_options options;
   options.queue = std::string(job_queue);
-  options.request_id = std::move(request_id);
+  options.request_id = std::move(by.request_id);
+  options.traceparent = std::move(by.traceparent);
   // Named, not a temporary: enqueue takes it by reference across its suspensions.
   boost::json::value payload = job_payload(stored.id);
   co_await jobs::enqueue(tx, send_job_kind, payload, options);

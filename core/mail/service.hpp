@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/jobs/dto.hpp"
 #include "core/mail/dto.hpp"
 #include "core/runtime/async.hpp"
 
@@ -22,11 +23,10 @@ inline constexpr std::string_view send_job_kind = "email.send";
 inline constexpr std::string_view job_queue = "mail";
 
 // Checks `m`, stores it and enqueues its email.send job, both in `tx`: the mail exists (and
-// is sent) if and only if the caller's transaction commits. `request_id` (of the HTTP request
-// that caused the mail) travels with the job into the worker's logs. Throws
+// is sent) if and only if the caller's transaction commits. `by` (the HTTP request that caused
+// the mail and its trace) travels with the job into the worker's logs. Throws
 // keel::validation_failed listing every problem.
-async<uuid> queue(db::transaction& tx, const message& m,
-                  std::optional<std::string> request_id = std::nullopt);
+async<uuid> queue(db::transaction& tx, const message& m, jobs::cause by = {});
 
 enum class delivery { sent, already_sent };
 

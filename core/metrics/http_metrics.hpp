@@ -12,6 +12,14 @@ class http_metrics {
  public:
   explicit http_metrics(registry& r);
 
+  // Requests answered, and those answered 5xx, since the start over every series of `r`
+  // (the alert hook's samples). Locks each family briefly: not for the hot path.
+  struct totals {
+    std::uint64_t requests = 0;
+    std::uint64_t errors_5xx = 0;
+  };
+  static totals read(registry& r);
+
   // One per event-loop thread: it caches the labelled series it has seen, so recording a
   // request costs a hash lookup and two relaxed increments, with no lock.
   class recorder {

@@ -13,6 +13,7 @@
 #include "core/dto/cursor.hpp"
 #include "core/dto/formats.hpp"
 #include "core/dto/json.hpp"
+#include "core/jobs/service.hpp"
 #include "core/mail/service.hpp"
 #include "core/realtime/channels.hpp"
 #include "core/realtime/publisher.hpp"
@@ -87,8 +88,8 @@ static async<std::optional<stakeholder>> invite(db::transaction& tx, realtime::p
       .purpose = "rules.invite",
       .sensitive = true,
   };
-  std::optional<std::string> request_id = from.request_id;
-  co_await mail::queue(tx, m, request_id);
+  jobs::cause by = jobs::cause_of(from);
+  co_await mail::queue(tx, m, by);
   auto invitee = co_await store::account_with_email(tx, email);
   if (invitee) {
     boost::json::object notice{{"rule_id", r.view.id.str()}, {"stakeholder_id", added->id.str()}};
@@ -356,8 +357,8 @@ async<void> service::resend(const auth::principal& who, const uuid& rule_id, con
       .purpose = "rules.invite",
       .sensitive = true,
   };
-  std::optional<std::string> request_id = from.request_id;
-  co_await mail::queue(tx, m, request_id);
+  jobs::cause by = jobs::cause_of(from);
+  co_await mail::queue(tx, m, by);
   boost::json::object details{{"rule_id", rule_id.str()}, {"stakeholder_id", id.str()}};
   co_await audit_rule(tx, from, "rule.invite_resent", who, details);
   co_await tx.commit();

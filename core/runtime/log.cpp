@@ -16,6 +16,7 @@ namespace {
 
 std::atomic<level> min_level_{level::info};
 std::atomic<format> format_{format::json};
+thread_local const scope* current_ = nullptr;
 
 std::string_view level_name(level l) {
   switch (l) {
@@ -93,6 +94,16 @@ void append_value(fmt::memory_buffer& out, const value& v, bool quote_strings) {
       v);
 }
 
+// Calls `write_field` for the open scope's trace ids, if any, then for the line's fields.
+template <class F>
+void for_each_field(fields f, F&& write_field) {
+  if (current_ != nullptr) {
+    write_field(field("trace_id", current_->trace_id()));
+    write_field(field("span_id", current_->span_id()));
+  }
+  for (const auto& one : f) write_field(one);
+}
+
 }  // namespace
 
 void configure(level min_level, format fmt) {
@@ -112,6 +123,15 @@ std::optional<level> parse_level(std::string_view name) {
   return std::nullopt;
 }
 
+scope::scope(std::string_view trace_id, std::string_view span_id)
+    : trace_id_(trace_id), span_id_(span_id), outer_(current_) {
+  current_ = this;
+}
+
+scope::~scope() {
+  current_ = outer_;
+}
+
 void write(level l, std::string_view msg, fields f) {
   auto now = std::chrono::system_clock::now();
   auto seconds = std::chrono::floor<std::chrono::seconds>(now);
@@ -122,20 +142,20 @@ void write(level l, std::string_view msg, fields f) {
                    "{{\"ts\":\"{:%Y-%m-%dT%H:%M:%S}.{:03}Z\",\"level\":\"{}\",\"msg\":", seconds,
                    millis, level_name(l));
     append_json_string(out, msg);
-    for (const auto& field : f) {
+    for_each_field(f, [&](const field& one) {
       out.push_back(',');
-      append_json_string(out, field.key);
+      append_json_string(out, one.key);
       out.push_back(':');
-      append_value(out, field.val, true);
-    }
+      append_value(out, one.val, true);
+    });
     out.append(std::string_view("}\n"));
   } else {
     fmt::format_to(std::back_inserter(out), "{:%H:%M:%S}.{:03} {:<5} {}", seconds, millis,
                    level_name(l), msg);
-    for (const auto& field : f) {
-      fmt::format_to(std::back_inserter(out), " {}=", field.key);
-      append_value(out, field.val, false);
-    }
+    for_each_field(f, [&](const field& one) {
+      fmt::format_to(std::back_inserter(out), " {}=", one.key);
+      append_value(out, one.val, false);
+    });
     out.push_back('\n');
   }
   // One write per line keeps concurrent lines whole (pipes guarantee it up to PIPE_BUF).

@@ -33,6 +33,25 @@ struct field {
 };
 using fields = std::initializer_list<field>;
 
+// The trace a line belongs to (W3C trace context ids, core/runtime/trace.hpp): while a scope
+// is open on a thread, every line that thread writes carries trace_id and span_id, so the
+// lines of one request (or one job) can be found together.
+class scope {
+ public:
+  scope(std::string_view trace_id, std::string_view span_id);
+  ~scope();
+  scope(const scope&) = delete;
+  scope& operator=(const scope&) = delete;
+  std::string_view trace_id() const { return trace_id_; }
+  std::string_view span_id() const { return span_id_; }
+
+ private:
+  std::string_view trace_id_, span_id_;
+  const scope* outer_;
+};
+// A scope belongs to synchronous code: a coroutine must not keep one across a co_await, where
+// other requests' code runs on the same thread. Open one around each synchronous stretch.
+
 // Writes one line with one write(2), so lines from several threads never interleave.
 void write(level l, std::string_view msg, fields f = {});
 

@@ -171,7 +171,8 @@ async<upload_view> service::complete(const uuid& owner, const uuid& id, const au
   if (!refusal && is_image(found->content_type)) {
     auto payload = upload_payload(id);
     jobs::enqueue_options options{.unique_key = "uploads.variants:" + id.str(),
-                                  .request_id = from.request_id};
+                                  .request_id = from.request_id,
+                                  .traceparent = from.traceparent};
     co_await jobs::enqueue(tx, "uploads.variants", payload, options);
   }
   boost::json::object details = {{"upload_id", id.str()}};

@@ -10,18 +10,10 @@ using namespace std::chrono_literals;
 using keel::test::auth_stack;
 using keel::test::bearer;
 using keel::test::expect_problem;
+using keel::test::promote;
 using keel::test::str;
 
 namespace {
-
-int promote(const std::string& database_url, const std::string& email) {
-  keel::test::process cron(keel::test::binary("keel-cron"),
-                           {"run", "users.promote", "--email", email},
-                           {{"DATABASE_URL", database_url}, {"LOG_LEVEL", "warn"}});
-  auto status = cron.wait(30s);
-  REQUIRE(status.has_value());
-  return *status;
-}
 
 // An admin's access token, and a plain user's.
 struct admin_and_user {

@@ -45,11 +45,14 @@ boost::json::object without_request_id(const keel::test::http_response& r) {
 }
 
 // The names and values of an answer's headers but those that differ between any two
-// answers: its request id, its date and the rate limit's countdown.
+// answers: its request id and trace span, its date and the rate limit's countdown.
 std::string comparable_headers(const keel::test::http_response& r) {
   std::string out;
   for (const auto& [name, value] : r.headers) {
-    if (name == "x-request-id" || name == "date" || name.rfind("ratelimit-", 0) == 0) continue;
+    if (name == "x-request-id" || name == "traceparent" || name == "date" ||
+        name.rfind("ratelimit-", 0) == 0) {
+      continue;
+    }
     out += name + ": " + value + "\n";
   }
   return out;

@@ -87,6 +87,15 @@ struct sql_client {
   }
 };
 
+// Makes `email` an admin with keel-cron users.promote; the command's exit status.
+inline int promote(const std::string& database_url, const std::string& email) {
+  process cron(binary("keel-cron"), {"run", "users.promote", "--email", email},
+               {{"DATABASE_URL", database_url}, {"LOG_LEVEL", "warn"}});
+  auto status = cron.wait(std::chrono::seconds(30));
+  REQUIRE(status.has_value());
+  return *status;
+}
+
 inline std::string str(const boost::json::value& v) {
   return std::string(v.as_string());
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/auth/dto.hpp"
+#include "core/jobs/dto.hpp"
 #include "core/runtime/async.hpp"
 
 namespace keel::db {
@@ -37,13 +38,13 @@ inline constexpr link_kind change_email_link{
     "Someone asked to move an account to this address. If it was you, open this link to confirm"};
 
 // Stores a fresh single-use token for `user` and queues the email carrying its link (on
-// `app_url`), both in `tx`. `request_id` is the HTTP request's that asked for it.
+// `app_url`), both in `tx`. `by` is the HTTP request (or job) that asked for it.
 async<void> send_link(db::transaction& tx, const user_view& user, const link_kind& kind,
-                      const std::string& app_url, const std::optional<std::string>& request_id);
+                      const std::string& app_url, const jobs::cause& by);
 
 // The same for a change of address: the token remembers `new_email` and the mail goes there.
 async<void> send_email_change_link(db::transaction& tx, const user_view& user,
                                    const std::string& new_email, const std::string& app_url,
-                                   const std::optional<std::string>& request_id);
+                                   const jobs::cause& by);
 
 }  // namespace keel::auth::detail

@@ -71,6 +71,8 @@ async<connection*> shard::acquire(bool for_pipeline) {
       waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
       publish_stats();
       if (ec == boost::asio::error::operation_aborted) throw boost::system::system_error(ec);
+      // A pipelined statement may still go behind a stalled pipe: execute() counts its own.
+      if (!for_pipeline) timeouts_stat_.fetch_add(1, std::memory_order_relaxed);
       throw unavailable("No database connection became free in time.", pool_timeout_code);
     }
   }
@@ -90,8 +92,10 @@ async<result> shard::execute(std::string_view sql, const params& p) {
     if (timed_out) {
       // No connection came back in time: behind the stalled pipe after all, rather than fail.
       c = stalled_pipe();
-      if (c == nullptr)
+      if (c == nullptr) {
+        timeouts_stat_.fetch_add(1, std::memory_order_relaxed);
         throw unavailable("No database connection became free in time.", pool_timeout_code);
+      }
       break;
     }
     if (c == nullptr) {

@@ -37,6 +37,7 @@ class shard {
   int open_count() const { return open_stat_.load(std::memory_order_relaxed); }
   int idle_count() const { return idle_stat_.load(std::memory_order_relaxed); }
   int waiting_count() const { return waiting_stat_.load(std::memory_order_relaxed); }
+  std::uint64_t timeout_count() const { return timeouts_stat_.load(std::memory_order_relaxed); }
 
  private:
   struct waiter {
@@ -97,6 +98,7 @@ class shard {
   std::atomic<int> open_stat_{0};
   std::atomic<int> idle_stat_{0};
   std::atomic<int> waiting_stat_{0};
+  std::atomic<std::uint64_t> timeouts_stat_{0};  // acquisitions that gave up, ever
 };
 
 }  // namespace keel::db::detail

@@ -75,12 +75,14 @@ async<void> record_failure(runner_state& s, queue_state& q, running_job& rj, con
             .kind = rj.job.kind,
             .attempt = rj.job.attempt,
             .request_id = rj.job.request_id,
+            .span = rj.span,
             .error = full_error.substr(0, max_error_length),
             .retry_in = k ? retry_delay(k->options, rj.job.attempt) : milliseconds(0),
             .discard = discard,
             .queue = &q};
   std::optional<store::failed_job> failed;
   bool rejected = false;
+  auto traced = [&f] { return log::scope(f.span.trace_id, f.span.span_id); };
   for (int attempt = 1;; ++attempt) {
     try {
       failed =
@@ -90,6 +92,7 @@ async<void> record_failure(runner_state& s, queue_state& q, running_job& rj, con
       // Refused by the server rather than lost on the way: the handler's message is the
       // likely cause (bytes that are not UTF-8), so it is tried once more in plain ASCII.
       if (rejected) {
+        auto scoped = traced();
         log::error("could not record a failed job attempt; the job comes back through its lease",
                    {{"job_id", f.id.str()}, {"kind", f.kind}, {"error", e.what()}});
         co_return;
@@ -100,11 +103,13 @@ async<void> record_failure(runner_state& s, queue_state& q, running_job& rj, con
     } catch (const std::exception& e) {
       s.database_trouble("fail", e.what());
       if (attempt == 1) {
+        auto scoped = traced();
         log::warn("could not record a failed job attempt; retrying until it is written",
                   {{"job_id", f.id.str()}, {"kind", f.kind}, {"error", e.what()}});
       }
     }
     if (s.grace_over) {
+      auto scoped = traced();
       log::error(
           "stopping before a failed job attempt could be recorded; the job comes back through "
           "its lease",
@@ -124,6 +129,7 @@ async<void> record_failure(runner_state& s, queue_state& q, running_job& rj, con
 
 void recorded_failure(runner_state& s, const failure& f,
                       const std::optional<store::failed_job>& failed) {
+  log::scope traced(f.span.trace_id, f.span.span_id);
   if (!failed) {
     // The table no longer names this worker: cancelled, or rescued after a long outage.
     log::warn("job failed but is no longer held by this worker (cancelled or rescued meanwhile)",
@@ -158,9 +164,11 @@ async<void> put_back(runner_state& s, running_job& rj) {
   try {
     std::vector<uuid> ids{rj.job.id};
     co_await store::release(s.db, ids, s.options.worker_id);
+    log::scope traced(rj.span.trace_id, rj.span.span_id);
     log::info("job put back for another worker",
               {{"job_id", rj.job.id.str()}, {"kind", rj.job.kind}});
   } catch (const std::exception& e) {
+    log::scope traced(rj.span.trace_id, rj.span.span_id);
     log::warn("could not put a job back; it is rescued when its lease expires",
               {{"job_id", rj.job.id.str()}, {"error", e.what()}});
   }
@@ -192,6 +200,7 @@ async<void> execute(runner_state& s, queue_state& q, running_job& rj) {
     s.completer.notify();
     if (s.metrics) s.metrics->completed(k->name, seconds);
     if (log::enabled(log::level::debug)) {  // the hot path: no fields built unless wanted
+      log::scope traced(rj.span.trace_id, rj.span.span_id);
       log::debug("job completed", {{"job_id", rj.job.id.str()},
                                    {"kind", k->name},
                                    {"attempt", rj.job.attempt},
@@ -200,9 +209,11 @@ async<void> execute(runner_state& s, queue_state& q, running_job& rj) {
     co_return;
   }
   switch (rj.ctx.reason()) {
-    case stop_reason::cancelled:
+    case stop_reason::cancelled: {
+      log::scope traced(rj.span.trace_id, rj.span.span_id);
       log::info("job cancelled while running", {{"job_id", rj.job.id.str()}, {"kind", k->name}});
       co_return;
+    }
     case stop_reason::shutting_down:
       co_await put_back(s, rj);
       co_return;
@@ -235,6 +246,8 @@ void start(runner_state& s, queue_state& q, store::claimed_job& job) {
   rj.ctx.attempt = rj.job.attempt;
   rj.ctx.max_attempts = rj.job.max_attempts;
   rj.ctx.request_id = rj.job.request_id;
+  rj.span = trace::continue_from(rj.job.traceparent);
+  rj.ctx.traceparent = rj.span.traceparent();
   s.running.emplace(id, std::move(owned));
   ++q.running;
   asio::co_spawn(s.io, execute(s, q, rj), [&s, &q, id](std::exception_ptr e) {

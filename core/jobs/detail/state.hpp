@@ -14,6 +14,7 @@
 #include "core/jobs/registry.hpp"
 #include "core/jobs/runner.hpp"
 #include "core/jobs/store.hpp"
+#include "core/runtime/trace.hpp"
 
 namespace keel::jobs {
 class job_metrics;
@@ -46,6 +47,7 @@ struct running_job {
   running_job(boost::asio::io_context& io, store::claimed_job j)
       : job(std::move(j)), stop_timer(io) {}
   store::claimed_job job;
+  trace::span span;  // this attempt's, under the span that enqueued the job
   job_context ctx;
   boost::asio::steady_timer stop_timer;  // the kind's timeout; cancelled to stop the job early
 };
@@ -56,6 +58,7 @@ struct failure {
   std::string kind;
   int attempt = 0;
   std::optional<std::string> request_id;
+  trace::span span;  // the attempt's, for the lines that tell of the failure
   std::string error;
   milliseconds retry_in{0};
   bool discard = false;
