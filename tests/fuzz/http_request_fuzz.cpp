@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <map>
@@ -87,6 +88,9 @@ bool answer_one(served_api& a, const request_message* message, const rejection* 
   });
   while (!done) a.loop.ioc.run_one();
   if (!out.starts_with("HTTP/1.1 ")) std::abort();
+  // KEEL_FUZZ_PRINT=1 shows each answer's status line: what a seed reaches.
+  static const bool print = std::getenv("KEEL_FUZZ_PRINT") != nullptr;
+  if (print) std::fprintf(stderr, "%.*s\n", static_cast<int>(out.find('\r')), out.data());
   return x.keep_alive && x.takeover == nullptr;
 }
 
