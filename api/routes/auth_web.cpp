@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/auth/settings.hpp"
+#include "core/http/headers.hpp"
 #include "core/http/settings.hpp"
 #include "core/runtime/error.hpp"
 
@@ -12,20 +13,6 @@ namespace keel::api {
 namespace {
 
 constexpr std::string_view cookie_name = "keel_refresh";
-
-// The value of cookie `name` in a Cookie header ("a=1; keel_refresh=...").
-std::optional<std::string_view> find_cookie(std::string_view header, std::string_view name) {
-  while (!header.empty()) {
-    auto end = header.find(';');
-    auto pair = header.substr(0, end);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    auto eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
-    if (end == std::string_view::npos) break;
-    header.remove_prefix(end + 1);
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -43,7 +30,7 @@ std::optional<std::string> auth_web::refresh_token(
     const http::request& req, const std::optional<auth::refresh_body>& body) const {
   if (body && body->refresh_token) return body->refresh_token;
   auto cookies = req.header("Cookie");
-  auto token = cookies ? find_cookie(*cookies, cookie_name) : std::nullopt;
+  auto token = cookies ? http::find_cookie(*cookies, cookie_name) : std::nullopt;
   if (!token || token->empty()) return std::nullopt;
   auto origin = req.header("Origin");
   bool allowed = origin && std::find(allowed_origins_.begin(), allowed_origins_.end(), *origin) !=

@@ -1,5 +1,5 @@
-// Every routes file's registration function, each handed the services its routes call;
-// main.cpp calls each once.
+// Every routes file's registration function, each handed the services its routes call, and
+// add_routes(), which calls each once.
 #pragma once
 #include <string>
 #include <vector>
@@ -44,6 +44,9 @@ namespace keel::api {
 
 class app;
 class auth_web;
+
+// Every route keel-api serves, on app.router (routes.cpp: one line per routes file).
+void add_routes(app& app);
 
 // /health /ready /metrics /openapi.json /docs: what the program itself reports.
 void add_system_routes(app& app);

@@ -28,25 +28,12 @@ void require_document_size(const http::request& req) {
   }
 }
 
-// The version an entity tag names ("3" or W/"3"), nullopt for anything else.
-std::optional<std::int64_t> version_of(std::string_view tag) {
-  if (tag.starts_with("W/")) tag.remove_prefix(2);
-  if (tag.size() < 3 || tag.front() != '"' || tag.back() != '"') return std::nullopt;
-  tag = tag.substr(1, tag.size() - 2);
-  std::int64_t v = 0;
-  for (char c : tag) {
-    if (c < '0' || c > '9' || v > 1'000'000'000'000) return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
 // If-Match (one tag; "*" is any existing version) and If-None-Match: * (create only).
 precondition precondition_of(const http::request& req) {
   precondition pre;
   if (auto none = req.header("If-None-Match"); none && *none == "*") pre.create_only = true;
   if (auto match = req.header("If-Match"); match && *match != "*") {
-    pre.if_match = version_of(*match);
+    pre.if_match = http::version_of_etag(*match);
     if (!pre.if_match) pre.if_match_any_version = true;
   }
   return pre;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -237,6 +238,17 @@ std::string keyset::jwks_json() const {
 const std::string& keyset::signing_kid() const {
   if (keys_.empty()) throw std::logic_error("keyset::signing_kid on a keyset without keys");
   return keys_.front().kid;
+}
+
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  constexpr std::string_view scheme = "bearer ";
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  if (authorization.size() <= scheme.size() ||
+      !std::equal(scheme.begin(), scheme.end(), authorization.begin(),
+                  [&](char a, char b) { return a == lower(b); })) {
+    return std::nullopt;
+  }
+  return authorization.substr(scheme.size());
 }
 
 std::string new_signing_key_entry(std::string_view kid) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ class keyset {
  private:
   std::vector<key> keys_;  // keys_[0] signs
 };
+
+// The token of an Authorization header ("Bearer <token>", the scheme in any case, RFC 9110
+// 11.1); nullopt for another scheme or none.
+std::optional<std::string_view> bearer_token(std::string_view authorization);
 
 // A fresh "kid:seed" entry for JWT_SIGNING_KEYS (keel-cron run auth.keygen, dev.sh).
 // Throws std::invalid_argument for a kid that is not 1-64 of A-Z a-z 0-9 . _ -

@@ -1,5 +1,4 @@
 // Auth service: checking access tokens, rotating refresh tokens, listing and ending sessions.
-#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -56,15 +55,9 @@ user_view service::me(const principal& who) const {
 }
 
 async<service::checked_session> service::check_session(std::string_view authorization) {
-  // The scheme is case-insensitive (RFC 9110 11.1).
-  constexpr std::string_view scheme = "bearer ";
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  if (authorization.size() <= scheme.size() ||
-      !std::equal(scheme.begin(), scheme.end(), authorization.begin(),
-                  [&](char a, char b) { return a == lower(b); })) {
-    throw unauthorized("Send an access token: Authorization: Bearer <token>.");
-  }
-  auto token = authorization.substr(scheme.size());
+  auto bearer = bearer_token(authorization);
+  if (!bearer) throw unauthorized("Send an access token: Authorization: Bearer <token>.");
+  std::string_view token = *bearer;
   std::int64_t now = now_seconds();
   std::optional<access_claims> claims = verified_->find(token, now);
   if (!claims) {

@@ -35,6 +35,18 @@ std::string etag_of_version(std::int64_t version) {
   return quoted(std::to_string(version));
 }
 
+std::optional<std::int64_t> version_of_etag(std::string_view tag) {
+  if (tag.starts_with("W/")) tag.remove_prefix(2);
+  if (tag.size() < 3 || tag.front() != '"' || tag.back() != '"') return std::nullopt;
+  tag = tag.substr(1, tag.size() - 2);
+  std::int64_t v = 0;
+  for (char c : tag) {
+    if (c < '0' || c > '9' || v > 1'000'000'000'000) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
 std::string etag_of_content(std::string_view body) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   std::array<unsigned char, crypto_hash_sha256_BYTES> hash;

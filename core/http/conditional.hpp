@@ -1,6 +1,7 @@
 // Conditional GETs: entity tags, If-None-Match and the 304 answer (RFC 9110 section 13).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,9 @@ class request;
 
 // The strong tag of a version number: "3".
 std::string etag_of_version(std::int64_t version);
+// The version an entity tag names ("3" or W/"3", as If-Match sends it back); nullopt for
+// anything else.
+std::optional<std::int64_t> version_of_etag(std::string_view tag);
 // A strong tag naming `body`'s bytes (a SHA-256 prefix), for answers without a version.
 std::string etag_of_content(std::string_view body);
 

@@ -6,6 +6,7 @@
 #include <boost/beast/http/status.hpp>
 
 #include "core/http/detail/pipeline.hpp"
+#include "core/http/headers.hpp"
 #include "core/http/problem.hpp"
 #include "core/runtime/log.hpp"
 #include "core/runtime/trace.hpp"
@@ -45,31 +46,6 @@ trace::span take_trace(const request_message* message) {
     if (it != message->end()) sent = it->value();
   }
   return trace::continue_from(sent);
-}
-
-// The client's address behind `hops` trusted proxies: the X-Forwarded-For entry that many from
-// the right (each proxy appends the peer it saw; entries further left are the client's word
-// and could be forged). Empty when the header is missing, too short or not an address.
-std::string_view forwarded_client(const request_message& m, int hops) {
-  auto it = m.find("X-Forwarded-For");
-  if (hops <= 0 || it == m.end()) return {};
-  std::string_view list = it->value();
-  for (int i = 1; i < hops; ++i) {
-    auto comma = list.rfind(',');
-    if (comma == std::string_view::npos) return {};
-    list = list.substr(0, comma);
-  }
-  auto comma = list.rfind(',');
-  std::string_view entry = comma == std::string_view::npos ? list : list.substr(comma + 1);
-  while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-  while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-  if (entry.empty() || entry.size() > 45) return {};
-  for (char c : entry) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-              c == '.' || c == ':';
-    if (!ok) return {};
-  }
-  return entry;
 }
 
 // ---- step 2: access log (written last, when status and duration are known) --------------
@@ -255,7 +231,9 @@ net::awaitable<void> answer(exchange& x, loop_state& loop) {
     req->set_request_id(std::move(request_id));
     req->set_trace(std::move(span));
     req->set_remote_address(x.remote);
-    req->set_client_ip(forwarded_client(*m, o.trusted_proxy_hops));
+    if (auto it = m->find("X-Forwarded-For"); it != m->end()) {
+      req->set_client_ip(forwarded_client(it->value(), o.trusted_proxy_hops));
+    }
   }
   std::string_view id = req ? std::string_view(req->request_id()) : request_id;
   const trace::span& traced = req ? req->trace() : span;

@@ -23,15 +23,8 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-constexpr std::size_t header_limit = 16 * 1024;
 // Time allowed to hand a refusal (408, 400, ...) to a client that is about to be dropped.
 constexpr std::chrono::seconds farewell_timeout{2};
-
-constexpr rejection too_large{413, "payload_too_large", "The request body exceeds the limit."};
-constexpr rejection header_too_large{431, "header_too_large",
-                                     "The request headers exceed the limit."};
-constexpr rejection slow_client{408, "request_timeout", "The request took too long to arrive."};
-constexpr rejection malformed{400, "malformed_request", "The request is not valid HTTP/1.1."};
 
 bool is_disconnect(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||

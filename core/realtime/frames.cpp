@@ -83,8 +83,9 @@ std::optional<item> reader::next() {
       failed_ = true;
       return failure(protocol_error);
     }
-    // Judged on the header, before the payload is buffered.
-    if (!control && message_.size() + length > max_message_) {
+    // Judged on the header, before the payload is buffered. message_ never holds more than
+    // max_message_, so the subtraction cannot wrap, where the sum with a 64-bit length could.
+    if (!control && length > max_message_ - message_.size()) {
       failed_ = true;
       return failure(too_big);
     }

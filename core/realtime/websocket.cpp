@@ -14,7 +14,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <vector>
 
@@ -22,6 +21,7 @@
 #include "core/realtime/connections.hpp"
 #include "core/realtime/frames.hpp"
 #include "core/realtime/hub.hpp"
+#include "core/realtime/messages.hpp"
 
 namespace keel::realtime {
 namespace {
@@ -309,60 +309,36 @@ class websocket_client final : public client,
   }
 
   async<void> handle(const std::string& text) {
-    boost::system::error_code ec;
-    auto parsed = boost::json::parse(text, ec);
-    const boost::json::object* m = parsed.if_object();
-    const boost::json::string* type =
-        m != nullptr ? m->contains("type") ? m->at("type").if_string() : nullptr : nullptr;
-    if (ec || type == nullptr) {
-      refuse("invalid_message");
-      co_return;
-    }
-    if (*type == "ping") {
-      reply(R"({"type":"pong"})");
-      co_return;
-    }
-    if (*type != "subscribe" && *type != "unsubscribe") {
-      refuse("unknown_type");
-      co_return;
-    }
-    const boost::json::string* name =
-        m->contains("channel") ? m->at("channel").if_string() : nullptr;
-    auto target = name != nullptr ? parse_channel(*name) : std::nullopt;
-    if (!target) {
-      refuse("invalid_channel");
-      co_return;
-    }
-    std::string channel_name(*name);
-    if (*type == "unsubscribe") {
-      hub_.unsubscribe(*this, channel_name);
-      reply(message({{"type", "unsubscribed"}, {"channel", channel_name}}));
-      co_return;
-    }
-    std::optional<std::int64_t> since;
-    if (auto it = m->find("since"); it != m->end() && !it->value().is_null()) {
-      const auto* number = it->value().if_int64();
-      if (number == nullptr || *number < 0) {
-        refuse("invalid_since", channel_name);
+    client_message m = parse_client_message(text);
+    switch (m.what) {
+      case client_message::kind::invalid:
+        refuse(m.error, m.channel_name);
         co_return;
-      }
-      since = *number;
+      case client_message::kind::ping:
+        reply(R"({"type":"pong"})");
+        co_return;
+      case client_message::kind::unsubscribe:
+        hub_.unsubscribe(*this, m.channel_name);
+        reply(message({{"type", "unsubscribed"}, {"channel", m.channel_name}}));
+        co_return;
+      case client_message::kind::subscribe:
+        break;
     }
-    bool known = subscriptions().contains(channel_name);
+    bool known = subscriptions().contains(m.channel_name);
     if (!known && static_cast<int>(subscriptions().size()) >= hub_.config().max_subscriptions) {
-      refuse("too_many_subscriptions", channel_name);
+      refuse("too_many_subscriptions", m.channel_name);
       co_return;
     }
-    bool allowed = co_await hub_.may_follow(who(), *target);
+    bool allowed = co_await hub_.may_follow(who(), m.target);
     if (!allowed) {
-      refuse("forbidden", channel_name);
+      refuse("forbidden", m.channel_name);
       co_return;
     }
-    auto start = co_await hub_.subscribe(*this, channel_name, since);
+    auto start = co_await hub_.subscribe(*this, m.channel_name, m.since);
     if (closing_) co_return;
-    reply(message({{"type", "subscribed"}, {"channel", channel_name}}));
-    if (start.reset) reply(message({{"type", "reset"}, {"channel", channel_name}}));
-    auto& s = *subscriptions().at(channel_name);
+    reply(message({{"type", "subscribed"}, {"channel", m.channel_name}}));
+    if (start.reset) reply(message({{"type", "reset"}, {"channel", m.channel_name}}));
+    auto& s = *subscriptions().at(m.channel_name);
     for (const auto& e : start.replay) send_event(s, e);
     hub_.go_live(s);
   }

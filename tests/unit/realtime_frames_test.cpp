@@ -94,3 +94,19 @@ TEST_CASE("the reader fails the connection on what RFC 6455 forbids, with the ri
   CHECK(first(client_frame(0x88, "")).close_code == 1005);
   CHECK(first(client_frame(0x88, "x")).what == item::kind::failed);
 }
+
+TEST_CASE("a continuation whose 64-bit length would wrap the message size is too big") {
+  // Found by tests/fuzz/realtime_message_fuzz: 3 bytes held plus 2^64 - 2 made 1, under the
+  // limit, and the reader then copied a payload of 2^64 - 2 bytes.
+  std::string bytes = client_frame(0x01, "abc");
+  bytes += "\x80\xff";
+  bytes += std::string(7, '\xff');
+  bytes += '\xfe';
+  bytes += std::string("\x11\x22\x33\x44");
+  reader r(4096);
+  r.feed(bytes);
+  auto i = r.next();
+  REQUIRE(i.has_value());
+  CHECK(i->what == item::kind::failed);
+  CHECK(i->close_code == 1009);
+}

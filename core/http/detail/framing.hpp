@@ -5,6 +5,18 @@
 
 namespace keel::http::detail {
 
+// What the session refuses a request with before the pipeline sees it, and the most header
+// bytes it reads. Here so that the in-process fuzz target refuses alike.
+inline constexpr std::size_t header_limit = 16 * 1024;
+inline constexpr rejection too_large{413, "payload_too_large",
+                                     "The request body exceeds the limit."};
+inline constexpr rejection header_too_large{431, "header_too_large",
+                                            "The request headers exceed the limit."};
+inline constexpr rejection slow_client{408, "request_timeout",
+                                       "The request took too long to arrive."};
+inline constexpr rejection malformed{400, "malformed_request",
+                                     "The request is not valid HTTP/1.1."};
+
 // The rejection for a request whose headers make its framing ambiguous, or null when they are
 // sound. Every rejection closes the connection, so no byte after it is read as a request.
 //  - Transfer-Encoding: chunked must be the last coding and appear once (400); any other
