@@ -46,27 +46,8 @@ psql -q -X "$admin_url" -tc "SELECT 1 FROM pg_database WHERE datname = 'keel_sca
 direct_url="${admin_url%/postgres}/keel_scale"
 DATABASE_URL="$direct_url" "build/$preset/keel-cron" run db.migrate
 
-# PgBouncer refuses to run as root: its files and its process are the postgres user's.
 bouncer_port="$(free_port 6432)"
-chmod 755 "$dir"
-printf '"postgres" ""\n' >"$dir/pgbouncer-users.txt"
-cat >"$dir/pgbouncer.ini" <<INI
-[databases]
-* = host=127.0.0.1 port=$pg_port
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $bouncer_port
-unix_socket_dir =
-auth_type = trust
-auth_file = $dir/pgbouncer-users.txt
-pool_mode = transaction
-default_pool_size = 20
-max_client_conn = 1000
-ignore_startup_parameters = extra_float_digits,options
-server_reset_query =
-INI
-setpriv --reuid=postgres --regid=postgres --init-groups /usr/sbin/pgbouncer "$dir/pgbouncer.ini" \
-  >"$dir/pgbouncer.log" 2>&1 &
+"$root/deploy/local/pgbouncer.sh" "$dir" "$bouncer_port" "$pg_port" >"$dir/pgbouncer.log" 2>&1 &
 pids+=($!)
 wait_port "$bouncer_port"
 

@@ -41,7 +41,6 @@ wait_port() {
 }
 
 mkdir -p "$out"
-chmod 755 "$out"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
 "$root/deploy/local/install-deps.sh"
@@ -53,24 +52,7 @@ admin_url="$("$root/deploy/local/pg.sh" start bench-scale "$pg_port" | tail -n1)
 psql -X -q "$admin_url" -c "DROP DATABASE IF EXISTS keel_bench WITH (FORCE)" -c "CREATE DATABASE keel_bench"
 DATABASE_URL="${admin_url%/*}/keel_bench" LOG_LEVEL=warn "$bin/keel-cron" run db.migrate
 slug="$(psql -X -At "${admin_url%/*}/keel_bench" -c "SELECT slug FROM governance_templates LIMIT 1")"
-printf '"postgres" ""\n' >"$out/users.txt"
-cat >"$out/pgbouncer.ini" <<INI
-[databases]
-* = host=127.0.0.1 port=$pg_port
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $bouncer_port
-unix_socket_dir =
-auth_type = trust
-auth_file = $out/users.txt
-pool_mode = transaction
-default_pool_size = 20
-max_client_conn = 1000
-ignore_startup_parameters = extra_float_digits,options
-server_reset_query =
-INI
-setpriv --reuid=postgres --regid=postgres --init-groups /usr/sbin/pgbouncer "$out/pgbouncer.ini" \
-  >"$out/pgbouncer.log" 2>&1 &
+"$root/deploy/local/pgbouncer.sh" "$out" "$bouncer_port" "$pg_port" >"$out/pgbouncer.log" 2>&1 &
 pids+=($!)
 wait_port "$bouncer_port"
 
