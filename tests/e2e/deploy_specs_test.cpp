@@ -144,3 +144,71 @@ TEST_CASE(
   p.signal(SIGTERM);
   CHECK(p.wait(std::chrono::seconds(10)) == 0);
 }
+
+namespace {
+
+// The lines of `text` from the one that is `header` up to the next line indented as little
+// (the next item of the same list or map).
+std::string block_of(const std::string& text, const std::string& header) {
+  auto at = text.find("\n" + header + "\n");
+  REQUIRE(at != std::string::npos);
+  auto indent = header.find_first_not_of(' ');
+  auto end = at + header.size() + 2;
+  for (;;) {
+    auto next = text.find('\n', end);
+    if (next == std::string::npos) return text.substr(at);
+    auto line_indent = text.find_first_not_of(' ', end);
+    bool blank = line_indent == next;
+    if (!blank && line_indent - end <= indent && text[line_indent] != '#') {
+      return text.substr(at, end - at);
+    }
+    end = next + 1;
+  }
+}
+
+// Variable names a block of YAML sets: `- key: NAME` (app.yaml) or `NAME: value` (compose),
+// commented-out lines left out.
+std::set<std::string> variables_in(const std::string& yaml) {
+  std::set<std::string> names;
+  std::regex pattern(R"(\n *(?:- key: )?([A-Z][A-Z0-9_]+):?)");
+  for (std::sregex_iterator it(yaml.begin(), yaml.end(), pattern), end; it != end; ++it) {
+    names.insert((*it)[1]);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "docker-compose runs the same programs with the settings the platform spec gives, on "
+    "PostgreSQL 18 and Valkey 8") {
+  auto app = read_file("deploy/app.yaml");
+  auto compose = read_file("deploy/docker-compose.yml");
+  CHECK(compose.find("\n    image: postgres:18\n") != std::string::npos);
+  CHECK(compose.find("\n    image: valkey/valkey:8\n") != std::string::npos);
+
+  // What every service of each spec shares: app.yaml's top-level envs, compose's x-keel block.
+  auto app_shared = variables_in(app.substr(0, app.find("\nservices:\n")));
+  auto compose_shared = variables_in(block_of(compose, "  environment: &keel-env"));
+  for (const auto& [service, header, command] :
+       {std::tuple{"api", "  api:", "keel-api"},
+        std::tuple{"worker", "  worker:", "keel-worker"}}) {
+    INFO(service);
+    auto in_app = block_of(app, std::string("  - name: ") + service);
+    auto in_compose = block_of(compose, header);
+    CHECK(in_app.find(std::string("run_command: ") + command + "\n") != std::string::npos);
+    CHECK(in_compose.find(std::string("command: [\"") + command + "\"]") != std::string::npos);
+    auto wanted = variables_in(in_app);
+    wanted.insert(app_shared.begin(), app_shared.end());
+    auto given = variables_in(in_compose);
+    given.insert(compose_shared.begin(), compose_shared.end());
+    for (const auto& name : wanted) {
+      INFO(name << " is set by app.yaml for " << service << " but not by docker-compose.yml");
+      CHECK(given.count(name) == 1);
+    }
+  }
+  CHECK(block_of(app, "  - name: migrate").find("run_command: keel-cron run db.migrate\n") !=
+        std::string::npos);
+  CHECK(block_of(compose, "  migrate:").find(R"(command: ["keel-cron", "run", "db.migrate"])") !=
+        std::string::npos);
+}
