@@ -120,11 +120,8 @@ measure() {
   local requests tick_us
   requests="$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$file")"
   tick_us=$((1000000 / $(getconf CLK_TCK)))
-  rps[$key]+="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file") "
-  p99[$key]+="$(awk '$1 == "99%" {
-      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-      if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-      printf "%.2f", v }' "$file") "
+  rps[$key]+="$(wrk_rps "$file") "
+  p99[$key]+="$(wrk_p99_ms "$file") "
   read -r u0 s0 <<<"$before"
   read -r u1 s1 <<<"$after"
   user_us[$key]+="$(awk -v t=$(((u1 - u0) * tick_us)) -v n="$requests" 'BEGIN { printf "%.2f", t / n }') "

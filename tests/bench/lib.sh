@@ -21,6 +21,15 @@ open(path, "w").write(text)
 PY
 }
 
+# From wrk --latency output in file $1: requests/s (whole), and the p99 latency in ms.
+wrk_rps() { awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1"; }
+wrk_p99_ms() {
+  awk '$1 == "99%" {
+      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+      if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
+      printf "%.2f", v }' "$1"
+}
+
 # CPU time (clock ticks) of a process and its children: keel-api's threads, Node's cluster
 # workers, PostgreSQL's backends.
 cpu_ticks() {

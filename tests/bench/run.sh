@@ -22,6 +22,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# shellcheck source=tests/bench/lib.sh
+. "$here/lib.sh"
 out="$here/out"                     # raw wrk/pgbench output and server logs (git-ignored)
 
 duration="${DURATION:-10s}"
@@ -242,11 +244,8 @@ measure_http() {
   log "wrk $row: $url"
   wrk -t"$wrk_threads" -c"$connections" -d"$warmup" "$url" >/dev/null
   wrk -t"$wrk_threads" -c"$connections" -d"$duration" --latency "$url" | tee "$file" >&2
-  rps[$row]="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")"
-  p99[$row]="$(awk '$1 == "99%" {
-      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-      if (unit == "us") v /= 1000; else if (unit == "s") v *= 1000; else if (unit == "m") v *= 60000
-      printf "%.2f", v }' "$file")"
+  rps[$row]="$(wrk_rps "$file")"
+  p99[$row]="$(wrk_p99_ms "$file")"
   local errors
   errors="$(awk '/Non-2xx or 3xx responses:/ { printf "%s non-2xx ", $NF } /Socket errors:/ { sub(/^ *Socket errors: */, ""); printf "socket errors: %s", $0 }' "$file")"
   note[$row]="${errors:-}"

@@ -88,10 +88,8 @@ measure() {
   wrk -t2 -c"$connections" -d"$warmup" "$url" >/dev/null
   wrk -t2 -c"$connections" -d"$duration" --latency "$url" | tee "$file" >&2
   if grep -qE 'Non-2xx|Socket errors' "$file"; then die "$key: wrk saw errors (see $file)"; fi
-  rps[$key]="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")"
-  p99[$key]="$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
-      else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
-      printf "%.2f", v }' "$file")"
+  rps[$key]="$(wrk_rps "$file")"
+  p99[$key]="$(wrk_p99_ms "$file")"
 }
 for n in 1 2; do
   start_lb "$n"
